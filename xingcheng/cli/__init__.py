@@ -1,0 +1,1 @@
+"""The ``xingcheng`` command line (Typer + Rich)."""

@@ -1,0 +1,1 @@
+"""Alembic migration chain of the hub (one chain; scenes may own a branch)."""

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
-from conftest import login
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from xingcheng.identity.models import ApiKey
 from xingcheng.identity.security import token_hash
+
+from conftest import login
 
 
 def _issue(client: TestClient, csrf: str, client_id: int) -> dict:

@@ -1,9 +1,10 @@
 """Departments need a valid credit code and division; citizens a valid ID number; outputs are masked."""
 
-from conftest import login
 from fastapi.testclient import TestClient
 
 from xingcheng.standards import uscc
+
+from conftest import login
 
 
 def test_department_with_bad_codes_gets_field_errors(client: TestClient, cast) -> None:

@@ -3,10 +3,11 @@
 import re
 
 import pytest
-from conftest import PASSWORD, login
 from fastapi.testclient import TestClient
 
 from xingcheng.core.deps import CSRF_COOKIE, SESSION_COOKIE
+
+from conftest import PASSWORD, login
 
 HTML = {"accept": "text/html"}
 

@@ -10,7 +10,6 @@ import re
 import tempfile
 
 import pytest
-from conftest import login, login_citizen
 from fastapi.testclient import TestClient
 
 from xingcheng.core.permissions import Role
@@ -18,6 +17,9 @@ from xingcheng.core.settings import load_settings
 from xingcheng.identity.principal import Principal
 from xingcheng.web.app import create_app
 from xingcheng.web.routes import iter_routes
+
+from conftest import login, login_citizen
+from matrix_params import PARAMS, MatrixContext
 
 FRAMEWORK_ROUTES = {"/api/openapi.json"}
 CALLERS = ["anonymous", *[r.value for r in Role if r is not Role.CITIZEN], "citizen", "api_client"]
@@ -38,16 +40,13 @@ def _routes() -> list[tuple[str, str, str]]:
 ROUTES = _routes()
 
 
-def _path(template: str, cast) -> str:
-    values = {
-        "department_id": cast.department_id,
-        "user_id": cast.users["analyst"],
-        "citizen_id": cast.citizen_id,
-        "client_id": cast.client_id,
-        "key_id": cast.key_id,
-        "lang": "en",
-    }
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+def _path(template: str, ctx: MatrixContext) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in PARAMS, f"add a value for path parameter {{{name}}} to tests/matrix_params.py"
+        return str(PARAMS[name](ctx))
+
+    return re.sub(r"\{(\w+)\}", value, template)
 
 
 def _principal(app, caller: str) -> Principal:
@@ -60,7 +59,7 @@ def _principal(app, caller: str) -> Principal:
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(("method", "path", "permission"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
-def test_matrix(app, client: TestClient, cast, method: str, path: str, permission: str, caller: str) -> None:
+def test_matrix(app, database, client: TestClient, cast, method: str, path: str, permission: str, caller: str) -> None:
     assert permission != "<none>", f"{method} {path} declares no permission"
     headers: dict[str, str] = {}
     if caller == "api_client":
@@ -70,7 +69,8 @@ def test_matrix(app, client: TestClient, cast, method: str, path: str, permissio
     elif caller != "anonymous":
         headers["X-CSRF-Token"] = login(client, caller.replace("_", "-"))
     kwargs = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
-    r = client.request(method, _path(path, cast), headers=headers, follow_redirects=False, **kwargs)
+    url = _path(path, MatrixContext(app, database, cast))
+    r = client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
     allowed = _principal(app, caller).has(permission)
     if allowed:
         assert r.status_code not in (401, 403), f"{caller} refused {method} {path}: {r.text[:200]}"

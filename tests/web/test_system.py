@@ -4,8 +4,9 @@ import json
 import logging
 
 import pytest
-from conftest import login
 from fastapi.testclient import TestClient
+
+from conftest import login
 
 
 def test_health(client: TestClient) -> None:
@@ -21,10 +22,10 @@ def test_ready_checks_database_and_migrations(client: TestClient) -> None:
 
 
 def test_ready_is_503_when_schema_is_behind(tmp_path, database_url: str) -> None:
-    from conftest import make_settings
-
     from xingcheng.core.db import Database
     from xingcheng.web.app import create_app
+
+    from conftest import make_settings
 
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     app = create_app(make_settings(tmp_path, database_url), database=empty)

@@ -138,7 +138,7 @@ def test_data_admin_logs_in_and_reaches_the_department(demo_server: str, browser
 
     # The key works once, for the API; the page never shows it again.
     assert httpx.get(demo_server + "/api/identity/me", headers={"X-API-Key": key}).json()["kind"] == "api_client"
-    page.reload()
+    page.goto(demo_server + f"/departments/{page.get_by_test_id('department-name').get_attribute('data-id')}")
     assert key not in page.content()
 
     page.get_by_role("link", name="English").click()

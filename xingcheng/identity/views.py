@@ -93,6 +93,7 @@ def _department_context(request: Request, db: DbSession, department_id: int, pri
     own = Role.PLATFORM_ADMIN in principal.roles or principal.department_id == dept.id
     clients = repo.list_clients(db, dept.id) if own and principal.has(P.CLIENT_VIEW) else []
     return {
+        "page_path": f"/departments/{dept.id}",
         "department": dept,
         "users": repo.list_users(db, dept.id) if own and principal.has(P.USER_VIEW) else [],
         "user_count": repo.count_users(db, dept.id),

@@ -1,0 +1,1 @@
+"""The lake: departmental data loaded, validated, versioned (DuckLake snapshots) and traceable."""

@@ -1,0 +1,493 @@
+"""Validation rules compiled to SQL, so that the engine — not Python — checks every row.
+
+A resource's schema (the ledger's :class:`~xingcheng.ledger.schema.ResourceSchema`) becomes three things:
+
+* a *normalising* projection: trimmed text, empty → NULL, full-width digits and letters folded, codes mapped
+  from the department's values to the schema's;
+* a *check* projection: for every rule a condition that is true when the row breaks it; each rule has a bit,
+  and a row's failures are the sum of its bits (``_m0``, ``_m1`` … 62 rules per column), so 10 million rows
+  are checked by vectorised arithmetic;
+* a *typed* projection: the values as the lake stores them.
+
+The GB 11643 MOD 11-2 and GB 32100 MOD 31 checksums are written out as arithmetic over ``ascii`` and
+``instr``; administrative codes are checked by a join with the divisions table. The same compiler emits
+DuckDB and Spark SQL (:class:`Dialect`), which is how the Spark parity test runs the same validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from xingcheng.ledger.schema import DataType, FieldFormat, FieldSpec, ResourceSchema
+from xingcheng.standards import divisions
+
+__all__ = [
+    "DIVISION_TABLE",
+    "DUCKDB",
+    "SPARK",
+    "Check",
+    "CompiledRules",
+    "Dialect",
+    "compile_rules",
+    "division_codes",
+    "java_date_format",
+]
+
+DIVISION_TABLE = "xc_division"
+BITS_PER_MASK = 62
+
+_FULL = "".join(chr(ord(c) + 0xFEE0) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
+_HALF = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-"
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_PROVINCE_CHARS = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新"
+_SERIAL = "[0-9A-HJ-NP-Z]"
+# GA 36: province, authority letter, five characters — or six for new energy, with D A B C E F G H J K first or last.
+_PLATE = f"[{_PROVINCE_CHARS}][A-HJ-NP-Z](?:{_SERIAL}{{5}}|[DABCEFGHJK]{_SERIAL}{{5}}|{_SERIAL}{{5}}[DABCEFGHJK])"
+_PHONE = r"(?:\+?86)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}"
+_EMAIL = r"[^@ ]+@[^@ ]+\.[A-Za-z]{2,}"
+_TRUE = ("true", "t", "1", "y", "yes", "是")
+_FALSE = ("false", "f", "0", "n", "no", "否")
+# Counties whose townships are bundled (Chang-Zhu-Tan): their 9- and 12-digit codes are checked down to the
+# township; elsewhere down to the county.
+_TOWNSHIP_CITIES = divisions.CHANG_ZHU_TAN
+EXCEL_SERIAL = "excel_serial"
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few places where DuckDB and Spark SQL differ."""
+
+    name: str
+    text_type: str
+    ident_quote: str
+
+    def ident(self, name: str) -> str:
+        q = self.ident_quote
+        return q + name.replace(q, q + q) + q
+
+    def full_match(self, expr: str, pattern: str) -> str:
+        if self.name == "spark":
+            # Spark's string literals treat a backslash as an escape: double it to keep the regex's own.
+            return f"({expr} RLIKE {lit('^(?:' + pattern + ')$').replace(chr(92), chr(92) * 2)})"
+        return f"regexp_full_match({expr}, {lit(pattern)})"
+
+    def to_bigint(self, expr: str) -> str:
+        return f"try_cast({expr} AS BIGINT)"
+
+    def to_double(self, expr: str) -> str:
+        return f"try_cast({expr} AS DOUBLE)"
+
+    def to_date(self, expr: str, fmt: str) -> str:
+        if fmt == EXCEL_SERIAL:
+            serial = self.full_match(expr, "[0-9]{5}(?:\\.[0-9]+)?")
+            if self.name == "spark":
+                days = f"CAST(floor(CAST({expr} AS DOUBLE)) AS INT)"
+                return f"CASE WHEN {serial} THEN date_add(DATE'1899-12-30', {days}) END"
+            days = f"CAST(floor(CAST({expr} AS DOUBLE)) AS INTEGER)"
+            return f"CASE WHEN {serial} THEN CAST(DATE '1899-12-30' + {days} AS DATE) END"
+        if self.name == "spark":
+            return f"to_date(try_to_timestamp({expr}, {lit(java_date_format(fmt))}))"
+        return f"CAST(try_strptime({expr}, {lit(fmt)}) AS DATE)"
+
+    def to_timestamp(self, expr: str, fmt: str) -> str:
+        if fmt == EXCEL_SERIAL:
+            serial = self.full_match(expr, "[0-9]{5}(?:\\.[0-9]+)?")
+            if self.name == "spark":
+                return (
+                    f"CASE WHEN {serial} THEN timestamp_seconds(CAST(round((CAST({expr} AS DOUBLE) - 25569) * 86400) "
+                    "AS BIGINT)) END"
+                )
+            return (
+                f"CASE WHEN {serial} THEN CAST(make_timestamp(CAST(round((CAST({expr} AS DOUBLE) - 25569) * 86400e6) "
+                "AS BIGINT)) AS TIMESTAMP) END"
+            )
+        if self.name == "spark":
+            return f"try_to_timestamp({expr}, {lit(java_date_format(fmt))})"
+        return f"try_strptime({expr}, {lit(fmt)})"
+
+    def isin(self, expr: str, items: Sequence[str]) -> str:
+        """``expr IN (items)`` (SQL literals); long lists as a list lookup, which DuckDB does not turn into a join."""
+        if len(items) <= 4:
+            return f"{expr} IN ({', '.join(items)})"
+        if self.name == "spark":
+            return f"array_contains(array({', '.join(items)}), {expr})"
+        return f"list_contains([{', '.join(items)}], {expr})"
+
+    def ends(self, expr: str, suffix: str) -> str:
+        return f"{'endswith' if self.name == 'spark' else 'ends_with'}({expr}, {lit(suffix)})"
+
+    def byte_length(self, expr: str) -> str:
+        return f"octet_length({expr})" if self.name == "spark" else f"strlen({expr})"
+
+    def intdiv(self, a: str, b: int) -> str:
+        return f"({a} div {b})" if self.name == "spark" else f"({a} // {b})"
+
+    def as_text(self, expr: str) -> str:
+        return f"CAST({expr} AS {self.text_type})"
+
+
+DUCKDB = Dialect("duckdb", "VARCHAR", '"')
+SPARK = Dialect("spark", "STRING", "`")
+
+_JAVA = {
+    "%Y": "yyyy",
+    "%m": "MM",
+    "%-m": "M",
+    "%d": "dd",
+    "%-d": "d",
+    "%H": "HH",
+    "%-H": "H",
+    "%M": "mm",
+    "%S": "ss",
+    "%y": "yy",
+    "%f": "SSSSSS",
+}
+
+
+def java_date_format(fmt: str) -> str:
+    """Translate a strftime pattern (as the synth manifest and profiles write them) to Java's."""
+    out = []
+    i = 0
+    while i < len(fmt):
+        token = fmt[i : i + 3] if fmt[i : i + 2] == "%-" else fmt[i : i + 2]
+        if token in _JAVA:
+            out.append(_JAVA[token])
+            i += len(token)
+            continue
+        ch = fmt[i]
+        if ch.isascii() and ch.isalpha():
+            out.append(f"'{ch}'")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@cache
+def division_codes() -> tuple[str, ...]:
+    """Every bundled division code, with provinces and cities also in their padded six-digit form."""
+    codes: set[str] = set()
+    stack = list(divisions.provinces())
+    while stack:
+        d = stack.pop()
+        codes.add(d.code)
+        if len(d.code) < 6:
+            codes.add(d.gb2260)
+        stack.extend(divisions.children(d.code))
+    return tuple(sorted(codes))
+
+
+@dataclass(frozen=True)
+class Check:
+    bit: int
+    field: str
+    rule: str
+
+    @property
+    def mask(self) -> int:
+        return self.bit // BITS_PER_MASK
+
+    @property
+    def value(self) -> int:
+        return 1 << (self.bit % BITS_PER_MASK)
+
+    @property
+    def code(self) -> str:
+        return f"{self.field}:{self.rule}"
+
+
+@dataclass
+class CompiledRules:
+    """SQL fragments for one schema and one column mapping."""
+
+    schema: ResourceSchema
+    dialect: Dialect
+    trim: list[str] = field(default_factory=list)  # "<expr> AS <field>", over the source relation
+    normalise: list[str] = field(default_factory=list)  # "<expr> AS <field>", over the trimmed relation
+    aux: list[str] = field(default_factory=list)  # helper columns over the normalised relation
+    masks: list[str] = field(default_factory=list)  # "<expr> AS _m<i>", over the normalised relation
+    joins: list[str] = field(default_factory=list)  # LEFT JOINs the mask expressions need
+    typed: list[str] = field(default_factory=list)  # "<expr> AS <field>", over the normalised relation
+    checks: list[Check] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)  # per check: true when a row breaks it
+
+    def stage_sql(self, source_sql: str, *, keep: Sequence[str] = ("_row",)) -> str:
+        """Normalised fields, the kept source columns and the rule masks of every row of ``source_sql``."""
+        d = self.dialect
+        kept = "".join(f"src.{d.ident(k)}, " for k in keep)
+        trimmed = f"SELECT {kept}{', '.join(self.trim)} FROM ({source_sql}) src"  # noqa: S608
+        kept = "".join(f"t.{d.ident(k)}, " for k in keep)
+        normalised = f"SELECT {kept}{', '.join(self.normalise)} FROM ({trimmed}) t"  # noqa: S608
+        if self.aux:
+            normalised = f"SELECT n.*, {', '.join(self.aux)} FROM ({normalised}) n"  # noqa: S608
+        # n.*: the kept columns, the fields and the auxiliary columns (converted values among them).
+        return f"SELECT n.*, {', '.join(self.masks)} FROM ({normalised}) n {' '.join(self.joins)}"  # noqa: S608
+
+    @property
+    def mask_names(self) -> list[str]:
+        return [f"_m{i}" for i in range(len(self.masks))]
+
+    def ok(self, alias: str = "") -> str:
+        prefix = f"{alias}." if alias else ""
+        return " AND ".join(f"{prefix}_m{i} = 0" for i in range(len(self.masks))) or "TRUE"
+
+    def errors_expr(self, alias: str = "", mask_prefix: str = "_m") -> str:
+        """A list of ``field:rule`` codes a row breaks (DuckDB; evaluated only for the failing rows)."""
+        prefix = f"{alias}." if alias else ""
+        items = ", ".join(
+            f"CASE WHEN ({prefix}{mask_prefix}{c.mask} // {c.value}) % 2 = 1 THEN {lit(c.code)} END"
+            for c in self.checks
+        )
+        return f"list_filter([{items}], x -> x IS NOT NULL)"
+
+
+def _id_number_ok(d: Dialect, v: str, a: str, b: str, born: str, today: int) -> str:
+    """GB 11643: 17 digits and a MOD 11-2 check character, a real birth date, a known province.
+
+    ``a`` and ``b`` are digits 1-9 and 10-17 as 32-bit integers and ``born`` the parsed birth date (auxiliary
+    columns, computed once per row). The checksum is integer arithmetic on ``a`` and ``b``, several times
+    faster than 17 ``substr`` calls.
+    """
+
+    def digit(i: int) -> str:  # the i-th digit (0-based) of the 17-digit body
+        if i < 9:
+            return f"({d.intdiv(a, 10 ** (8 - i))} % 10)"
+        return f"({d.intdiv(b, 10 ** (16 - i))} % 10)"
+
+    total = " + ".join(f"{digit(i)} * {w}" for i, w in enumerate(_ID_WEIGHTS))
+    check = f"substr('10X98765432', CAST(({total}) % 11 AS INTEGER) + 1, 1) = substr({v}, 18, 1)"
+    day = f"{today // 10000:04d}-{today // 100 % 100:02d}-{today % 100:02d}"
+    birth = f"{born} BETWEEN DATE '1900-01-01' AND DATE '{day}'"
+    provinces = [p.code for p in divisions.provinces()]
+    # Digits only: both parts are numbers, the first with nine digits, and no sign or space starts the second.
+    shape = (
+        f"{d.byte_length(v)} = 18 AND {a} >= 100000000 AND {b} >= 0 AND substr({v}, 10, 1) BETWEEN '0' AND '9' "
+        f"AND (substr({v}, 18, 1) BETWEEN '0' AND '9' OR substr({v}, 18, 1) = 'X')"
+    )
+    return f"({shape} AND {d.isin(d.intdiv(a, 10**7), provinces)} AND {birth} AND {check})"
+
+
+def _uscc_ok(d: Dialect, v: str) -> str:
+    """GB 32100: 18 characters of the code alphabet, the GB 11714 organisation-code check, the MOD 31 check."""
+    terms = " + ".join(
+        f"(instr({lit(_USCC_ALPHABET)}, substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(_USCC_WEIGHTS)
+    )
+    check = f"substr({lit(_USCC_ALPHABET)}, ((31 - (({terms}) % 31)) % 31) + 1, 1) = substr({v}, 18, 1)"
+    org_terms = " + ".join(
+        f"(instr({lit(_ORG_ALPHABET)}, substr({v}, {i + 9}, 1)) - 1) * {w}" for i, w in enumerate(_ORG_WEIGHTS)
+    )
+    org_check = f"substr('0123456789X0', (11 - (({org_terms}) % 11)) + 1, 1) = substr({v}, 17, 1)"
+    return f"({d.full_match(v, '[0-9A-HJ-NPQRTUWXY]{18}')} AND {org_check} AND {check})"
+
+
+_ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _division_key(v: str) -> str:
+    cities = [lit(c) for c in _TOWNSHIP_CITIES]
+    return (
+        f"CASE WHEN length({v}) = 9 OR length({v}) = 12 THEN "
+        f"CASE WHEN substr({v}, 1, 4) IN ({', '.join(cities)}) THEN substr({v}, 1, 9) ELSE substr({v}, 1, 6) END "
+        f"ELSE {v} END"
+    )
+
+
+def _date_formats(formats: Sequence[str], default: Sequence[str]) -> list[str]:
+    out = list(formats) or list(default)
+    for fallback in default:
+        if fallback not in out:
+            out.append(fallback)
+    return out
+
+
+# Tried after a profile's own formats: how Chinese departments commonly write dates (%m also reads "1").
+DATE_DEFAULTS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d")
+DATETIME_DEFAULTS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S", *DATE_DEFAULTS)
+
+
+def typed_expr(d: Dialect, f: FieldSpec, v: str, formats: Sequence[str]) -> str:
+    """The value of normalised text ``v`` as the lake stores it (NULL when it does not convert)."""
+    t = f.data_type
+    if t is DataType.INTEGER:
+        return d.to_bigint(v)
+    if t is DataType.DECIMAL:
+        return d.to_double(v)
+    if t is DataType.DATE:
+        parts = [d.to_date(v, fmt) for fmt in _date_formats(formats, DATE_DEFAULTS)]
+        return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+    if t is DataType.DATETIME:
+        parts = [d.to_timestamp(v, fmt) for fmt in _date_formats(formats, DATETIME_DEFAULTS)]
+        return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+    if t is DataType.BOOLEAN:
+        trues = d.isin(f"lower({v})", [lit(x) for x in _TRUE])
+        falses = d.isin(f"lower({v})", [lit(x) for x in _FALSE])
+        return f"CASE WHEN {trues} THEN TRUE WHEN {falses} THEN FALSE END"
+    return v
+
+
+def lake_type(f: FieldSpec) -> str:
+    """The DuckDB column type of a field in the lake."""
+    return {
+        DataType.INTEGER: "BIGINT",
+        DataType.DECIMAL: "DOUBLE",
+        DataType.DATE: "DATE",
+        DataType.DATETIME: "TIMESTAMP",
+        DataType.BOOLEAN: "BOOLEAN",
+    }.get(f.data_type, "VARCHAR")
+
+
+def trim_expr(d: Dialect, source: str | None) -> str:
+    """Text of a source column, trimmed; empty → NULL (an absent column is all NULL).
+
+    ``trim`` copies every string; most values have no surrounding space, so only those that do are trimmed
+    (measured: six times faster over ten text columns).
+    """
+    if source is None:
+        return f"CAST(NULL AS {d.text_type})"
+    x = d.as_text(source)
+    starts, ends = ("startswith", "endswith") if d.name == "spark" else ("starts_with", "ends_with")
+    return (
+        f"CASE WHEN {x} = '' THEN NULL WHEN {starts}({x}, ' ') OR {ends}({x}, ' ') THEN nullif(trim({x}), '') "
+        f"ELSE {x} END"
+    )
+
+
+def normalise_expr(d: Dialect, f: FieldSpec, trimmed: str, value_map: dict[str, str] | None) -> str:
+    """Identifiers and numbers folded to ASCII (full-width digits), codes mapped to the schema's values."""
+    expr = trimmed
+    folds = f.format in (
+        FieldFormat.ID_NUMBER,
+        FieldFormat.USCC,
+        FieldFormat.PLATE,
+        FieldFormat.PHONE,
+        FieldFormat.DIVISION_CODE,
+    ) or f.data_type in (DataType.INTEGER, DataType.DECIMAL)
+    if folds:
+        # translate() is slow; only text with a non-ASCII character (more bytes than characters) needs it.
+        folded = f"translate({expr}, {lit(_FULL)}, {lit(_HALF)})"
+        expr = f"(CASE WHEN {d.byte_length(expr)} <> length({expr}) THEN {folded} ELSE {expr} END)"
+    if f.format is FieldFormat.ID_NUMBER:
+        # Only the check character can be a letter: upper-case a trailing x, leave the rest as it is.
+        expr = f"(CASE WHEN {d.ends(expr, 'x')} THEN upper({expr}) ELSE {expr} END)"
+    elif f.format in (FieldFormat.USCC, FieldFormat.PLATE):
+        expr = f"upper(replace({expr}, ' ', ''))"
+    if f.format is FieldFormat.PHONE:
+        expr = f"replace({expr}, ' ', '')"
+    if value_map:
+        cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(value_map.items()))
+        expr = f"CASE {expr} {cases} ELSE {expr} END"
+    return expr
+
+
+def _field_checks(
+    d: Dialect, f: FieldSpec, v: str, converted: str, join_alias: str, aux: str, today: int
+) -> list[tuple[str, str]]:
+    """(rule, condition true when the value breaks it) for one field."""
+    out: list[tuple[str, str]] = []
+    present = f"{v} IS NOT NULL"
+    if f.required or f.is_key:
+        out.append(("required", f"{v} IS NULL"))
+    t = f.data_type
+    if t in (DataType.INTEGER, DataType.DECIMAL, DataType.DATE, DataType.DATETIME, DataType.BOOLEAN):
+        rule = "date" if t in (DataType.DATE, DataType.DATETIME) else "type"
+        out.append((rule, f"{present} AND {converted} IS NULL"))
+    if f.code_list:
+        out.append(("code_list", f"{present} AND NOT {d.isin(v, [lit(c) for c in f.code_list])}"))
+    if f.max_length is not None:
+        out.append(("max_length", f"{present} AND length({v}) > {int(f.max_length)}"))
+    if t in (DataType.INTEGER, DataType.DECIMAL):
+        number = d.to_double(v)
+        if f.min_value is not None:
+            out.append(("min", f"{number} < {float(f.min_value)!r}"))
+        if f.max_value is not None:
+            out.append(("max", f"{number} > {float(f.max_value)!r}"))
+    fmt = f.format
+    if fmt is FieldFormat.ID_NUMBER:
+        # coalesce: a NULL from a failed cast inside the check means "not valid", never "passes".
+        ok = _id_number_ok(d, v, aux + "a", aux + "b", aux + "d", today)
+        out.append(("id_number", f"{present} AND NOT coalesce({ok}, FALSE)"))
+    elif fmt is FieldFormat.USCC:
+        out.append(("uscc", f"{present} AND NOT coalesce({_uscc_ok(d, v)}, FALSE)"))
+    elif fmt is FieldFormat.DIVISION_CODE:
+        lengths = d.isin(d.byte_length(v), ["2", "4", "6", "9", "12"])
+        shape = f"({lengths} AND {d.to_bigint(v)} >= 0 AND substr({v}, 1, 1) <> '+')"
+        out.append(("division_code", f"{present} AND (NOT coalesce({shape}, FALSE) OR {join_alias}.code IS NULL)"))
+    elif fmt is FieldFormat.PLATE:
+        out.append(("plate", f"{present} AND NOT coalesce({d.full_match(v, _PLATE)}, FALSE)"))
+    elif fmt is FieldFormat.PHONE:
+        mobile = f"({d.byte_length(v)} = 11 AND {d.to_bigint(v)} BETWEEN 13000000000 AND 19999999999)"
+        out.append(("phone", f"{present} AND NOT (CASE WHEN {mobile} THEN TRUE ELSE {d.full_match(v, _PHONE)} END)"))
+    elif fmt is FieldFormat.EMAIL:
+        out.append(("email", f"{present} AND NOT coalesce({d.full_match(v, _EMAIL)}, FALSE)"))
+    return out
+
+
+def compile_rules(
+    schema: ResourceSchema,
+    columns: dict[str, str | None],
+    *,
+    dialect: Dialect = DUCKDB,
+    date_formats: dict[str, Sequence[str]] | None = None,
+    value_maps: dict[str, dict[str, str]] | None = None,
+    source_alias: str = "src",
+    normalised_alias: str = "n",
+    today: dt.date | None = None,
+) -> CompiledRules:
+    """Compile ``schema`` for a source whose column for field ``name`` is ``columns[name]`` (None: absent).
+
+    ``columns`` values are source column *names*; the normalising projection reads them from
+    ``source_alias``. Masks and typed values read the normalised columns (named like the fields) from
+    ``normalised_alias``.
+    """
+    d = dialect
+    # A literal, not current_date: both engines must see the same day for the same result.
+    day = today or dt.date.today()  # noqa: DTZ011 - a calendar day is meant
+    today_int = int(day.strftime("%Y%m%d"))
+    formats = date_formats or {}
+    maps = value_maps or {}
+    out = CompiledRules(schema=schema, dialect=d)
+    terms: list[list[str]] = []
+    bit = 0
+    for i, f in enumerate(schema.fields):
+        source = columns.get(f.name)
+        src = f"{source_alias}.{d.ident(source)}" if source is not None else None
+        out.trim.append(f"{trim_expr(d, src)} AS {d.ident(f.name)}")
+        out.normalise.append(f"{normalise_expr(d, f, 't.' + d.ident(f.name), maps.get(f.name))} AS {d.ident(f.name)}")
+        v = f"{normalised_alias}.{d.ident(f.name)}"
+        join_alias = f"_d{i}"
+        aux = f"{normalised_alias}.__aux{i}"
+        typed = typed_expr(d, f, v, formats.get(f.name, ()))
+        converted = typed if typed == v else f"{normalised_alias}.__aux{i}t"
+        if typed != v:
+            # Converted once per row; the type rule and the stored value both read it.
+            out.aux.append(f"{typed} AS __aux{i}t")
+        if f.format is FieldFormat.ID_NUMBER:
+            out.aux.append(f"try_cast(substr({v}, 1, 9) AS INTEGER) AS __aux{i}a")
+            out.aux.append(f"try_cast(substr({v}, 10, 8) AS INTEGER) AS __aux{i}b")
+            out.aux.append(f"{d.to_date(f'substr({v}, 7, 8)', '%Y%m%d')} AS __aux{i}d")
+        checks = _field_checks(d, f, v, converted, join_alias, aux, today_int)
+        if f.format is FieldFormat.DIVISION_CODE:
+            out.joins.append(f"LEFT JOIN {DIVISION_TABLE} {join_alias} ON {join_alias}.code = {_division_key(v)}")
+        for rule, condition in checks:
+            check = Check(bit, f.name, rule)
+            while len(terms) <= check.mask:
+                terms.append([])
+            terms[check.mask].append(f"CASE WHEN {condition} THEN {check.value} ELSE 0 END")
+            out.checks.append(check)
+            out.conditions.append(condition)
+            bit += 1
+        out.typed.append(f"{converted} AS {d.ident(f.name)}")
+    out.masks = [f"CAST({' + '.join(t)} AS BIGINT) AS _m{i}" for i, t in enumerate(terms)] or [
+        "CAST(0 AS BIGINT) AS _m0"
+    ]
+    return out

@@ -6,49 +6,34 @@ Under CI=true a missing service fails the run; elsewhere the tests that need it 
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from xingcheng.core.db import Base, Database
-from xingcheng.core.deps import SESSION_COOKIE
 from xingcheng.core.migrate import upgrade
 from xingcheng.core.permissions import Role
-from xingcheng.core.settings import Settings, load_settings
+from xingcheng.core.settings import Settings
 from xingcheng.identity.schemas import ApiClientCreate, DepartmentCreate, UserCreate
-from xingcheng.identity.security import csrf_token
 from xingcheng.standards import uscc
 from xingcheng.web.app import create_app
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-BACKEND = os.environ.get("XINGCHENG_TEST_DB", "sqlite")
-PG_ADMIN_URL = os.environ.get("XINGCHENG_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
-PASSWORD = "Test-Passw0rd!"
-SECRET = "test-secret-key-not-for-production"
-
-
-def service_up(port: int, host: str = "127.0.0.1") -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def need_service(name: str, port: int) -> None:
-    """Skip (or, under CI, fail) when a service the test needs is not there."""
-    if not service_up(port):
-        message = f"{name} is not reachable on 127.0.0.1:{port}"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: tests that need it must run)")
-        pytest.skip(message)
+from support import (  # noqa: F401
+    BACKEND,
+    IN_CI,
+    PASSWORD,
+    PG_ADMIN_URL,
+    SECRET,
+    login,
+    login_citizen,
+    make_settings,
+    need_service,
+    service_up,
+)
 
 
 @pytest.fixture(scope="session")
@@ -76,19 +61,6 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(database_url)
     yield db
     db.dispose()
-
-
-def make_settings(tmp: Path, database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "data_dir": tmp,
-        "database_url": database_url,
-        "secret_key": SECRET,
-        "password_time_cost": 1,
-        "password_memory_kib": 64,
-        "log_format": "json",
-    }
-    values.update(overrides)
-    return load_settings(**values)
 
 
 @pytest.fixture(scope="session")
@@ -187,22 +159,3 @@ def _valid_id() -> str:
 def client(app) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Log in through the JSON API; returns the CSRF token for this session's unsafe requests."""
-    r = client.post("/api/identity/login", json={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    token = client.cookies.get(SESSION_COOKIE)
-    assert token
-    return csrf_token(SECRET.encode(), "s:" + token)
-
-
-def login_citizen(client: TestClient, app, citizen_id: int) -> str:
-    """Start a citizen session directly (citizen login arrives with the service app)."""
-    from xingcheng.identity.models import Citizen
-
-    with app.state.db.session() as db:
-        token = app.state.identity.start_session(db, citizen=db.get(Citizen, citizen_id))
-    client.cookies.set(SESSION_COOKIE, token)
-    return csrf_token(SECRET.encode(), "s:" + token)

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import IN_CI
+from support import IN_CI
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from xingcheng.identity.models import ApiKey
 from xingcheng.identity.security import token_hash
 
-from conftest import login
+from support import login
 
 
 def _issue(client: TestClient, csrf: str, client_id: int) -> dict:

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 
 from xingcheng.standards import uscc
 
-from conftest import login
+from support import login
 
 
 def test_department_with_bad_codes_gets_field_errors(client: TestClient, cast) -> None:

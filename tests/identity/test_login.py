@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from xingcheng.core.deps import CSRF_COOKIE, SESSION_COOKIE
 
-from conftest import PASSWORD, login
+from support import PASSWORD, login
 
 HTML = {"accept": "text/html"}
 

@@ -18,8 +18,8 @@ from xingcheng.identity.principal import Principal
 from xingcheng.web.app import create_app
 from xingcheng.web.routes import iter_routes
 
-from conftest import login, login_citizen
 from matrix_params import PARAMS, MatrixContext
+from support import login, login_citizen
 
 FRAMEWORK_ROUTES = {"/api/openapi.json"}
 CALLERS = ["anonymous", *[r.value for r in Role if r is not Role.CITIZEN], "citizen", "api_client"]

@@ -6,7 +6,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import login
+from support import login
 
 
 def test_health(client: TestClient) -> None:
@@ -25,7 +25,7 @@ def test_ready_is_503_when_schema_is_behind(tmp_path, database_url: str) -> None
     from xingcheng.core.db import Database
     from xingcheng.web.app import create_app
 
-    from conftest import make_settings
+    from support import make_settings
 
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     app = create_app(make_settings(tmp_path, database_url), database=empty)

@@ -82,7 +82,7 @@ def synth(
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
     """Apply migrations up to REVISION (default: head)."""
     from xingcheng.core.migrate import upgrade
 

@@ -14,6 +14,11 @@ __all__ = ["BUILTIN_PLUGINS", "make_plugin_manager"]
 BUILTIN_PLUGINS = (
     "xingcheng.web.system",
     "xingcheng.identity.plugin",
+    "xingcheng.ledger.plugin",
+    "xingcheng.ledger.publish.plugin",
+    "xingcheng.lake.plugin",
+    "xingcheng.registries.plugin",
+    "xingcheng.exchange.plugin",
     "xingcheng.web.home",
 )
 

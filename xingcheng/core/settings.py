@@ -71,6 +71,136 @@ class Settings(BaseSettings):
         None, description="Folder of templates that override the built-in ones (most specific first)."
     )
     demo_persons: int = Field(20000, ge=100, description="Size of the synthetic city that `demo` builds.")
+    ledger_grade_personal: Literal["general", "important", "core"] = Field(
+        "general",
+        description="Data ledger: the grade (GB/T 43697) a field of personal information gives its resource at "
+        "least; a resource takes the highest grade of its fields (就高从严).",
+    )
+    ledger_grade_sensitive: Literal["important", "core"] = Field(
+        "important",
+        description="Data ledger: the grade a field of sensitive personal information (PIPL art. 28) gives its "
+        "resource at least; never below important.",
+    )
+    ledger_import_max_rows: int = Field(
+        5000, ge=1, description="Data ledger: most rows (resources plus fields) one catalog import may carry."
+    )
+    hub_name: str = Field(
+        "",
+        max_length=64,
+        pattern=r"^[a-z0-9_-]*$",
+        description="Short name of this hub among its peers (e.g. changsha); harvested entries carry it as their "
+        "origin. Default: `hub-` and the city code.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="External base URL of this hub (https://data.example.gov.cn), used in DCAT-AP IRIs, CKAN help "
+        "links and federation. Default: the URL each request arrived at.",
+    )
+    harvest_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="API keys this hub presents to the hubs it harvests or publishes up to, as JSON "
+        '{"source-name": "key"}; never stored in the database.',
+    )
+    harvest_page_size: int = Field(
+        100, ge=1, le=1000, description="Entries asked for per package_search page when harvesting a peer."
+    )
+    harvest_timeout_seconds: float = Field(
+        30.0, gt=0, description="Timeout of one HTTP request to a peer hub while harvesting or publishing up."
+    )
+    lake_catalog: str | None = Field(
+        None,
+        description="DuckLake catalog database: a PostgreSQL URL (postgresql://user@host/lake_catalog, production; "
+        "use a database or schema of its own) or a SQLite file path. Default: `catalog.sqlite` in the lake dir.",
+    )
+    lake_data_path: str | None = Field(
+        None, description="Folder the lake writes its Parquet files to. Default: `DATA_DIR/lake/data`."
+    )
+    lake_memory_limit: str = Field(
+        "1GB", description="DuckDB memory limit for loads and queries (e.g. 1GB); larger work spills to disk."
+    )
+    lake_threads: int | None = Field(None, ge=1, description="DuckDB threads for the lake. Default: all cores.")
+    lake_max_failure_ratio: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="A load whose failing rows exceed this share is refused (no version; the quarantine report is "
+        "kept). Resources may set their own threshold in their source profile.",
+    )
+    lake_keep_versions: int = Field(
+        10, ge=1, description="Retention: the newest N versions of every resource are always kept."
+    )
+    lake_keep_days: int = Field(
+        90,
+        ge=0,
+        description="Retention: versions younger than this many days are kept; older ones beyond the "
+        "newest N are expired (no longer queryable by time travel) and their files removed.",
+    )
+    lake_upload_chunk_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Size of one part of a chunked upload (must stay below XINGCHENG_MAX_BODY_BYTES).",
+    )
+    lake_spark_master: str = Field(
+        "local[2]", description="Spark master URL for lake jobs run on Spark (local[N] for one machine)."
+    )
+    registries_memory_limit: str = Field(
+        "8GB", description="DuckDB memory limit of a registry build (e.g. 8GB); larger work spills to disk."
+    )
+    registries_threads: int | None = Field(
+        None, ge=1, description="DuckDB threads of a registry build. Default: all cores."
+    )
+
+    exchange_answer_days: int = Field(
+        5,
+        ge=1,
+        le=60,
+        description="Working days a provider has to answer a conditional share request (有条件共享) before it is "
+        "escalated to the data bureau (local rules say 5 or 10).",
+    )
+    exchange_reminder_days: int = Field(
+        1, ge=0, description="Remind the provider when this many working days or fewer are left to answer."
+    )
+    exchange_holidays_file: Path | None = Field(
+        None,
+        description="CSV of public holidays and make-up working days (`date,kind` with kind `holiday` or "
+        "`workday`) for counting working days. Default: the bundled list of the State Council's schedules.",
+    )
+    exchange_grant_days: int = Field(365, ge=1, description="Longest duration of a grant, in days.")
+    exchange_rate_per_second: float = Field(
+        20.0, gt=0, description="Default call rate of a grant (token bucket refill, calls per second)."
+    )
+    exchange_burst: int = Field(40, ge=1, description="Default burst of a grant's token bucket (calls).")
+    exchange_daily_rows: int = Field(
+        100_000, ge=1, description="Default volume limit of a grant: rows delivered per day (UTC+8)."
+    )
+    exchange_page_size: int = Field(100, ge=1, le=10_000, description="Largest page of a filtered query.")
+    exchange_extract_rows: int = Field(
+        10_000, ge=1, le=1_000_000, description="Largest batch of one bulk-extract call (paged by cursor)."
+    )
+    exchange_redis_url: str | None = Field(
+        None,
+        description="Redis URL (redis://127.0.0.1:6379/0) for the rate-limit counters when several API workers "
+        "run; without it the counters live in each process.",
+    )
+    exchange_audit_sign_every: int = Field(
+        1000, ge=1, description="Sign a Merkle tree head of the audit log after this many new entries."
+    )
+    exchange_audit_sign_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="…or when this many seconds have passed since the last signed head (on the next entry).",
+    )
+    exchange_signing_key_file: Path | None = Field(
+        None,
+        description="PEM file of the hub's Ed25519 key that signs audit tree heads (created when absent). "
+        "Default: `DATA_DIR/keys/hub-ed25519.pem`. All API workers of one hub must share it.",
+    )
+    exchange_serving_check_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How often a worker checks the lake for new versions of the resources it serves (the "
+        "indexed serving copies are rebuilt when a version changes).",
+    )
 
     @field_validator("plugins", mode="before")
     @classmethod
@@ -96,6 +226,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'xingcheng.db').resolve()}"
+
+    @property
+    def effective_hub_name(self) -> str:
+        return self.hub_name or f"hub-{self.city_code}"
 
     @property
     def lake_dir(self) -> Path:

@@ -45,12 +45,6 @@ def _pillars(request: Request, db: Any) -> dict[str, list[dict[str, Any]]]:
     for contribution in reversed(request.app.state.pm.hook.xingcheng_pillar_items(session=db, principal=principal)):
         for item in contribution:
             items.setdefault(item["pillar"], []).append({**item, "label": _(item["label_key"])})
-    sources = _sources(request)
-    if sources:
-        items["ledger"].append({"pillar": "ledger", "label": _("pillar.ledger.sources"), "value": len(sources)})
-        items["platform"].append(
-            {"pillar": "platform", "label": _("pillar.platform.records"), "value": sum(s["records"] for s in sources)}
-        )
     return items
 
 

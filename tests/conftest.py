@@ -22,18 +22,7 @@ from xingcheng.identity.schemas import ApiClientCreate, DepartmentCreate, UserCr
 from xingcheng.standards import uscc
 from xingcheng.web.app import create_app
 
-from support import (  # noqa: F401
-    BACKEND,
-    IN_CI,
-    PASSWORD,
-    PG_ADMIN_URL,
-    SECRET,
-    login,
-    login_citizen,
-    make_settings,
-    need_service,
-    service_up,
-)
+from support import BACKEND, PASSWORD, PG_ADMIN_URL, make_settings, need_service
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ import duckdb
 from xingcheng.registries.sources import FileSources
 from xingcheng.synth import generate
 
+from support import login
+
 __all__ = ["PERSONS", "SEED", "EditedSources", "computed_for", "login_as", "small_city"]
 
 PERSONS = 1000
@@ -40,28 +42,14 @@ class EditedSources:
         self.base.close()
 
 
-PASSWORD = "Test-Passw0rd!"  # the standard cast's password (tests/conftest.py)
-
-
 def login_as(client: Any, username: str) -> str:
-    """Log in as one of the cast's users; returns the CSRF token for unsafe requests.
-
-    The same as ``login`` of tests/conftest.py, which cannot be imported by name from a folder that has a
-    conftest of its own.
-    """
-    from xingcheng.core.deps import SESSION_COOKIE
-    from xingcheng.identity.security import csrf_token
-
-    client.cookies.clear()  # a fresh session: logging in over another one would need its CSRF token
-    r = client.post("/api/identity/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    token = client.cookies.get(SESSION_COOKIE)
-    return csrf_token(client.app.state.settings.signing_key(), "s:" + token)
+    """Log in as one of the cast's users in a fresh session; returns the CSRF token for unsafe requests."""
+    client.cookies.clear()  # logging in over another session would need that session's CSRF token
+    return login(client, username)
 
 
 def small_city(tmp_path_factory: Any) -> Path:
-    """One small synthetic city per test session (the registry tests have no conftest of their own: a second
-    module named ``conftest`` would hide tests/conftest.py from ``from support import …`` elsewhere)."""
+    """One small synthetic city per test session, generated on first use."""
     if not _CITY:
         root = tmp_path_factory.mktemp("registry-city")
         generate(root, persons=PERSONS, seed=SEED, workers=1)

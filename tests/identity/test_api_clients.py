@@ -103,3 +103,44 @@ def test_api_client_never_holds_platform_admin(client: TestClient, app, cast) ->
     me = client.get("/api/identity/me", headers={"X-API-Key": key}).json()
     assert "platform_admin" not in me["roles"]
     assert client.get("/-/plugins", headers={"X-API-Key": key}).status_code == 403
+
+
+def test_a_key_in_use_is_refused_at_once_when_revoked(client: TestClient, cast) -> None:
+    csrf = login(client, "data-admin")
+    issued = _issue(client, csrf, cast.client_id)
+    machine = TestClient(client.app)
+    assert machine.get("/api/identity/me", headers={"X-API-Key": issued["key"]}).status_code == 200  # now cached
+    r = client.post(
+        f"/api/identity/clients/{cast.client_id}/keys/{issued['id']}/revoke", headers={"X-CSRF-Token": csrf}
+    )
+    assert r.status_code == 200
+    assert machine.get("/api/identity/me", headers={"X-API-Key": issued["key"]}).status_code == 401
+
+
+def test_an_expired_key_is_refused_even_while_cached(client: TestClient, app, cast, monkeypatch) -> None:
+    import xingcheng.identity.service as service_module
+
+    assert client.get("/api/identity/me", headers={"X-API-Key": cast.api_key}).status_code == 200
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3650)
+    monkeypatch.setattr(service_module, "utcnow", lambda: later)
+    assert client.get("/api/identity/me", headers={"X-API-Key": cast.api_key}).status_code == 401
+
+
+def test_last_use_is_written_at_most_once_a_minute(client: TestClient, app, cast, monkeypatch) -> None:
+    import xingcheng.identity.service as service_module
+
+    def last_used() -> dt.datetime | None:
+        with app.state.db.session() as db:
+            return db.scalar(select(ApiKey.last_used_at).where(ApiKey.key_hash == token_hash(cast.api_key)))
+
+    app.state.identity.settings = app.state.identity.settings.model_copy(update={"api_key_cache_seconds": 0})
+    start = dt.datetime.now(dt.UTC)
+    assert client.get("/api/identity/me", headers={"X-API-Key": cast.api_key}).status_code == 200
+    first = last_used()
+    assert first is not None and first >= start - dt.timedelta(seconds=1)
+    monkeypatch.setattr(service_module, "utcnow", lambda: first + dt.timedelta(seconds=30))
+    assert client.get("/api/identity/me", headers={"X-API-Key": cast.api_key}).status_code == 200
+    assert last_used() == first  # read, not written: a call is not a write
+    monkeypatch.setattr(service_module, "utcnow", lambda: first + dt.timedelta(seconds=61))
+    assert client.get("/api/identity/me", headers={"X-API-Key": cast.api_key}).status_code == 200
+    assert last_used() == first + dt.timedelta(seconds=61)

@@ -76,6 +76,11 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
+            if ":memory:" not in self.url and "mode=memory" not in self.url:
+                # As many pooled connections as the thread pool may use at once: a connection opened beyond
+                # the pool is closed again after one request, and opening one (with its pragmas) costs more
+                # than most queries.
+                kwargs.update(pool_size=20, max_overflow=20)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine: Engine = create_engine(self.url, **kwargs)

@@ -4,7 +4,7 @@ the current principal, and ``requires(permission)`` — the declaration every ro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -37,11 +37,37 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One request, one transaction: committed after the endpoint returns, before the response is sent."""
-    with request.app.state.db.session() as session:
-        request.state.db = session
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One request, one transaction: committed after the endpoint returns, before the response is sent.
+
+    The session is made on the event loop (that touches no database) and finished in a worker thread only
+    when it holds something; an endpoint that committed its own work in its own thread (the gateway) costs
+    no second thread hand-over.
+    """
+    session: Session = request.app.state.db.sessionmaker()
+    request.state.db = session
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_finish, session, False)
+        raise
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await run_in_threadpool(_finish, session, True)
+    else:
+        session.close()
+
+
+def _finish(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
@@ -66,7 +92,12 @@ class Requires:
         self.permission = permission
 
     async def __call__(self, request: Request, db: DbSession) -> Any:
-        principal = await run_in_threadpool(get_principal, request, db)
+        principal = getattr(request.state, "principal", None)
+        if principal is None:
+            peek = getattr(request.app.state.auth, "resolve_cached", None)
+            principal = peek(request) if peek is not None else None
+        if principal is None:
+            principal = await run_in_threadpool(get_principal, request, db)
         if not principal.has(self.permission):
             if not principal.is_authenticated:
                 raise NotAuthenticated()

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(3, ge=1, description="Argon2id time cost (iterations) for new passwords.")
     password_memory_kib: int = Field(65536, ge=8, description="Argon2id memory cost in KiB for new passwords.")
     api_key_days: int = Field(365, ge=1, description="Default lifetime of a new API key, in days.")
+    api_key_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long a worker reuses a checked API key without reading it again (0: every request). A key "
+        "revoked through this worker stops at once; other workers stop within this many seconds.",
+    )
     plugins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Extra plugin modules to load (comma-separated or JSON list), besides those installed "
@@ -189,6 +195,31 @@ class Settings(BaseSettings):
         300.0,
         gt=0,
         description="…or when this many seconds have passed since the last signed head (on the next entry).",
+    )
+    exchange_audit_wait_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How long a gateway call waits for its audit entry to be committed (group commit) before it "
+        "is refused with 503.",
+    )
+    exchange_audit_commit_delay_ms: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="Group commit of gateway audit entries: when calls arrive closer together than this, the audit "
+        "writer waits up to this many milliseconds for more entries before committing (0: never wait).",
+    )
+    exchange_grant_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="How long an API worker reuses a client's grants read for a call (0: read them on every call). "
+        "A grant changed through this worker takes effect at once; other workers see it within this many seconds.",
+    )
+    exchange_gateway_inline: bool = Field(
+        True,
+        description="Serve key lookups and verifications on the event loop (a few indexed reads) instead of handing "
+        "each to a worker thread; turn off when the metadata database is far from the API workers.",
     )
     exchange_signing_key_file: Path | None = Field(
         None,

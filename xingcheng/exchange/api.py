@@ -3,13 +3,10 @@ audit log's signed heads and proofs. Thin: parse, call the service or the gatewa
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import weakref
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from xingcheng.core.db import utcnow
@@ -19,45 +16,28 @@ from xingcheng.core.permissions import PUBLIC
 from xingcheng.exchange import permissions as P
 from xingcheng.exchange import repository as repo
 from xingcheng.exchange import service as svc
-from xingcheng.exchange.gateway import Gateway
+from xingcheng.exchange.gateway import Gateway, PendingCall
 from xingcheng.exchange.models import AuditEntry, Grant, ShareRequest
 from xingcheng.exchange.openapi import service_document
 from xingcheng.exchange.runtime import Runtime, runtime_for
 from xingcheng.exchange.schemas import CallIn, DecisionIn, GrantOut, GrantStateIn, RequestIn, RequestOut, ServiceOut
 from xingcheng.identity.principal import Principal
 
-__all__ = ["gateway_for", "router", "usage_figures"]
+__all__ = ["gateway_for", "gateway_router", "router", "usage_figures"]
 
 router = APIRouter(tags=["exchange"])
+# The data-service route carries most of the hub's traffic; FastAPI tries routes one by one, so the app
+# includes this router before all others (``match_order``, see docs/plugins.md).
+gateway_router = APIRouter(tags=["exchange"])
+gateway_router.match_order = 0  # type: ignore[attr-defined]
 
 
 def gateway_for(request: Request) -> Gateway:
     rt = runtime_for(request.app)
     gw = rt.cache.get("gateway")
     if gw is None:
-        gw = rt.cache.setdefault("gateway", Gateway(rt))
+        gw = rt.cache.setdefault("gateway", Gateway(rt, request.app.state.db.sessionmaker))
     return gw
-
-
-_WRITER_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-async def sqlite_writer(request: Request) -> AsyncIterator[None]:
-    """On SQLite, one gateway call at a time per process, from authentication to commit.
-
-    SQLite has one writer; every call writes (the key's last use, the audit entry), and a writer that finds
-    the database locked polls with sleeps of up to 100 ms. Queuing on an asyncio lock instead keeps calls
-    flowing without holding a thread while waiting. PostgreSQL needs no such lock (it locks rows).
-    """
-    if request.app.state.db.dialect != "sqlite":
-        yield
-        return
-    loop = asyncio.get_running_loop()
-    lock = _WRITER_LOCKS.get(loop)
-    if lock is None:
-        lock = _WRITER_LOCKS.setdefault(loop, asyncio.Lock())
-    async with lock:
-        yield
 
 
 def _rt(request: Request) -> Runtime:
@@ -76,9 +56,8 @@ def grant_out(grant: Grant) -> GrantOut:
 
 
 # -- the gateway -------------------------------------------------------------------------------------
-@router.post(
+@gateway_router.post(
     "/api/exchange/v1/services/{service_code}",
-    dependencies=[Depends(sqlite_writer, scope="function")],
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": CallIn.model_json_schema()}}}
     },
@@ -89,18 +68,34 @@ async def call_service(
     """Call a data service: evidence headers, grant, limits, masking and audit (see the service's OpenAPI)."""
     raw = await request.body()
     gateway = gateway_for(request)
-    result = await run_in_threadpool(
-        gateway.call,
-        db,
-        principal,
-        service_code,
-        request.headers,
-        raw,
-        request_id=request.state.request_id,
-        method=request.method,
-        path=request.url.path,
-        query=request.url.query,
-    )
+
+    def start() -> PendingCall:
+        # serve, then end the (read-only) transaction in the same thread; the audit entry is with the writer
+        try:
+            pending = gateway.start(
+                db,
+                principal,
+                service_code,
+                request.headers,
+                raw,
+                request_id=request.state.request_id,
+                method=request.method,
+                path=request.url.path,
+                query=request.url.query,
+            )
+        except BaseException:
+            db.rollback()
+            db.close()
+            raise
+        db.commit()
+        db.close()
+        return pending
+
+    if gateway.rt.settings.exchange_gateway_inline and gateway.is_point_call(service_code):
+        pending = start()  # a few indexed reads: cheaper here than a hand-over to a worker thread
+    else:
+        pending = await run_in_threadpool(start)
+    result = await gateway.settle(pending)  # waits for the audit commit without holding a thread
     return Response(result.body, media_type="application/json", headers=result.headers)
 
 

@@ -5,26 +5,32 @@ the case (``X-XC-Case``) and the purpose (``X-XC-Purpose``); the response carrie
 of the request and a hash binding the response body to both (canonical forms in docs/exchange.md). Every
 call — served or refused — is appended to the audit log; a call whose entry cannot be written is refused
 (503) and returns nothing.
+
+A call reads only (the key, the grant, the lake); its one write, the audit entry, goes through the
+:class:`~xingcheng.exchange.audit.writer.AuditWriter`, which commits the entries of concurrent calls together
+(group commit), and the call returns once its own entry is committed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from xingcheng.core.db import utcnow
 from xingcheng.core.errors import BadRequest, NotFound, ValidationFailed, XingchengError
 from xingcheng.exchange import repository as repo
+from xingcheng.exchange.audit.writer import AuditWriter
 from xingcheng.exchange.capabilities import HANDLERS, CapabilityInputError, invoke
 from xingcheng.exchange.errors import AuditUnavailable, CallRefused, TooManyRequests
 from xingcheng.exchange.masking import RowMasker
@@ -38,7 +44,7 @@ from xingcheng.identity.principal import Principal
 from xingcheng.ledger.schema import DataType, ResourceSchema
 from xingcheng.ledger.service import field_spec
 
-__all__ = ["CallResult", "Evidence", "Gateway", "ServicePlan", "request_hash", "response_hash"]
+__all__ = ["CallResult", "Evidence", "Gateway", "PendingCall", "ServicePlan", "request_hash", "response_hash"]
 
 _MAX_EVIDENCE = {"client": 200, "user": 100, "case": 200, "purpose": 200}
 _PLAN_TTL = 5.0
@@ -84,7 +90,7 @@ def response_hash(request_id: str, req_hash: str, body: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ServicePlan:
-    """What the gateway needs of a service, cached for a few seconds (grants are never cached)."""
+    """What the gateway needs of a service, cached for a few seconds."""
 
     code: str
     operation: str
@@ -101,6 +107,17 @@ class ServicePlan:
 class CallResult:
     body: bytes
     headers: dict[str, str]
+
+
+@dataclass
+class PendingCall:
+    """A call served or refused whose audit entry is being committed (``future``: its seq)."""
+
+    future: Future
+    result: CallResult | None
+    error: XingchengError | None
+    grant_id: int | None
+    rows: int
 
 
 class _Refuse(Exception):
@@ -123,10 +140,13 @@ def _field_error(field: str, code: str, key: str = "exchange.call.field_invalid"
 
 
 class Gateway:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, sessions: Callable[[], Session]) -> None:
+        """``sessions``: new sessions on the hub's database, for the audit writer's own transactions."""
         self.rt = rt
+        self.writer = AuditWriter(rt.audit, sessions, commit_delay=rt.settings.exchange_audit_commit_delay_ms / 1000)
         self._plans: dict[str, ServicePlan] = {}
         self._clients: dict[int, tuple[str, str, float]] = {}
+        self._grants: dict[tuple[int, int], tuple[int, float, list[Any]]] = {}
         self._lock = threading.Lock()
 
     # -- lookups with short caches -----------------------------------------------------------------
@@ -168,7 +188,12 @@ class Gateway:
         return names
 
     # -- the call ----------------------------------------------------------------------------------
-    def call(
+    def is_point_call(self, service_code: str) -> bool:
+        """Whether the service is known (cached plan) to be a key lookup or a verification: short, indexed work."""
+        plan = self._plans.get(service_code)
+        return plan is not None and plan.operation in (Operation.LOOKUP, Operation.VERIFY)
+
+    def start(
         self,
         db: Session,
         principal: Principal,
@@ -180,7 +205,8 @@ class Gateway:
         method: str,
         path: str,
         query: str = "",
-    ) -> CallResult:
+    ) -> PendingCall:
+        """Serve or refuse the call and hand its audit entry to the writer; nothing leaves before :meth:`finish`."""
         evidence, bad = read_evidence(headers)
         req_hash = request_hash(method, path, query, evidence, raw_body)
         audit: dict[str, Any] = {
@@ -200,28 +226,52 @@ class Gateway:
         except _Refuse as refusal:
             audit.setdefault("action", "call")
             audit["outcome"] = f"refused:{refusal.refusal.value}"
-            self._append(db, audit)
-            try:
-                db.commit()  # the refusal's audit entry must survive the error response
-            except SQLAlchemyError:
-                db.rollback()
-                raise AuditUnavailable() from None
             refusal.error.headers = {**refusal.error.headers, **evidence_headers}
-            raise refusal.error from None
+            # the refusal's entry is committed before the error response leaves
+            return PendingCall(self.writer.submit(audit), None, refusal.error, None, 0)
         body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         resp_hash = response_hash(request_id, req_hash, body)
         audit.update(outcome="ok", fields=fields, row_count=rows, response_hash=resp_hash)
-        self._append(db, audit)
-        if grant is not None and rows:
-            self.rt.limiter.add_rows(grant.id, rows)
-        return CallResult(body, {**evidence_headers, "X-XC-Response-Hash": resp_hash})
+        served = CallResult(body, {**evidence_headers, "X-XC-Response-Hash": resp_hash})
+        return PendingCall(self.writer.submit(audit), served, None, grant.id if grant is not None else None, rows)
 
-    def _append(self, db: Session, values: dict[str, Any]) -> None:
-        try:
-            self.rt.audit.append(db, **values)
-        except SQLAlchemyError:
-            db.rollback()
+    def finish(self, pending: PendingCall, audit_error: BaseException | None) -> CallResult:
+        """Once the audit entry is committed (or is not): the result, the refusal, or 503 when not audited."""
+        if audit_error is not None:
             raise AuditUnavailable() from None
+        if pending.error is not None:
+            raise pending.error
+        if pending.grant_id is not None and pending.rows:
+            self.rt.limiter.add_rows(pending.grant_id, pending.rows)
+        assert pending.result is not None
+        return pending.result
+
+    def call(
+        self,
+        db: Session,
+        principal: Principal,
+        service_code: str,
+        headers: Mapping[str, str],
+        raw_body: bytes,
+        **kw: Any,
+    ) -> CallResult:
+        """The whole call in this thread: serve, wait for the audit entry, answer (CLI, tests, thread pools)."""
+        pending = self.start(db, principal, service_code, headers, raw_body, **kw)
+        try:
+            pending.future.result(self.rt.settings.exchange_audit_wait_seconds)
+        except Exception as exc:  # a database error, a timeout: either way the entry is not known written
+            return self.finish(pending, exc)
+        return self.finish(pending, None)
+
+    async def settle(self, pending: PendingCall) -> CallResult:
+        """:meth:`finish` without holding a thread while the writer commits."""
+        try:
+            await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(pending.future)), self.rt.settings.exchange_audit_wait_seconds
+            )
+        except Exception as exc:
+            return self.finish(pending, exc)
+        return self.finish(pending, None)
 
     def _serve(
         self,
@@ -337,8 +387,25 @@ class Gateway:
         }
         return result, wanted, len(rows), grant
 
+    def _grant_rows(self, db: Session, client_id: int, resource_id: int) -> list[Any]:
+        """The client's grants on the resource, reread after ``exchange_grant_cache_seconds`` or at once when
+        this process changed a grant; states and expiry are judged at every call."""
+        key = (client_id, resource_id)
+        ttl = self.rt.settings.exchange_grant_cache_seconds
+        hit = self._grants.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] == self.rt.grant_epoch and now - hit[1] < ttl:
+            return hit[2]
+        epoch = self.rt.grant_epoch  # read before the query: a change meanwhile makes this entry stale
+        rows = repo.grants_for_client(db, client_id, resource_id)
+        if ttl > 0:
+            if len(self._grants) >= 50_000:
+                self._grants.clear()
+            self._grants[key] = (epoch, now, rows)
+        return rows
+
     def _grant(self, db: Session, client_id: int, plan: ServicePlan) -> Any:
-        grants = repo.grants_for_client(db, client_id, plan.resource_id)
+        grants = self._grant_rows(db, client_id, plan.resource_id)
         now = utcnow()
         states = [effective_state(g, now) for g in grants]
         for g, state in zip(grants, states, strict=True):

@@ -22,7 +22,7 @@ def xingcheng_models() -> list[str]:
 def xingcheng_routers() -> list[Any]:
     from xingcheng.exchange import api, views
 
-    return [api.router, views.router]
+    return [api.gateway_router, api.router, views.router]
 
 
 @hookimpl

@@ -7,6 +7,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from xingcheng.core.settings import Settings
 from xingcheng.exchange.audit.log import AuditLog, SignPolicy
 from xingcheng.exchange.audit.signer import HubKey
@@ -34,6 +37,16 @@ class Runtime:
     serving: ServingStore
     cache: dict[str, Any] = field(default_factory=dict)
     owns_lake: bool = False
+    grant_epoch: int = 0  # bumped whenever this process changes a grant: the gateway's grant cache rereads
+
+    def grants_changed(self, db: Session | None = None) -> None:
+        """A grant was created or changed here: forget cached grants now and again once ``db`` commits."""
+        self.grant_epoch += 1
+        if db is not None:
+            event.listen(db, "after_commit", self._bump_epoch, once=True)
+
+    def _bump_epoch(self, _session: Any = None) -> None:
+        self.grant_epoch += 1
 
     @classmethod
     def build(cls, settings: Settings, lake: LakeEngine | None = None, limiter: Limiter | None = None) -> Runtime:

@@ -212,6 +212,7 @@ def create_request(
     if r.share_type == "unconditional" and not req.unmask_fields:
         _audit_decision(db, rt, "request", by, req, at=now)
         grant = _grant_for(db, req, now)
+        rt.grants_changed(db)
         req.state, req.decided_at, req.decided_by = RequestState.APPROVED.value, now, "system"
         db.flush()
         _audit_decision(db, rt, "approve", by, req, grant=grant, at=now, rule="unconditional")
@@ -278,6 +279,7 @@ def approve(
         req.unmask_fields if data.unmask_fields is None else [n for n in data.unmask_fields if n in req.unmask_fields]
     )
     grant = _grant_for(db, req, now, unmask)
+    rt.grants_changed(db)
     req.state, req.decided_at, req.decided_by = RequestState.APPROVED.value, now, actor_ref(by)
     req.decision_reason = data.reason.strip()
     db.flush()
@@ -396,6 +398,7 @@ def set_grant_state(
         actor_ref(by),
     )
     db.flush()
+    rt.grants_changed(db)
     rt.audit.append(
         db,
         at=now,

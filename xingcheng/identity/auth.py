@@ -34,6 +34,16 @@ class Authenticator:
             return auth[7:].strip()
         return request.headers.get("x-api-key")
 
+    def resolve_cached(self, request: Request) -> Principal | None:
+        """The caller when that needs no database read (an API key checked moments ago); else None."""
+        key = self._api_key(request)
+        if key is None or not key.startswith(API_KEY_PREFIX):
+            return None
+        principal = self.service.cached_key(key)
+        if principal is not None:
+            request.state.principal = principal
+        return principal
+
     def resolve(self, request: Request, db: Session) -> Principal:
         principal: Principal | None = None
         key = self._api_key(request)

@@ -6,10 +6,13 @@ Functions flush, never commit: the request or the job that called them commits.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from xingcheng.core.db import utcnow
@@ -39,6 +42,8 @@ from xingcheng.standards.errors import StandardError
 __all__ = ["IdentityService", "IssuedKey"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # an API key's last use is kept to the minute
 
 
 def _field_error(field: str, code: str, message_key: str) -> dict[str, str]:
@@ -51,6 +56,21 @@ class IssuedKey:
     plaintext: str
 
 
+def _touch(db: Session, key_id: int, now: dt.datetime) -> None:
+    """Write a key's last use in a short transaction of its own, so the calling request stays a reader.
+
+    (On SQLite a request that read first and writes later fails at once if another writer committed in
+    between; a transaction that starts with its write waits for the lock instead.) Informational: a
+    failure is logged, never the caller's problem.
+    """
+    try:
+        with Session(bind=db.get_bind()) as own:
+            own.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+            own.commit()
+    except SQLAlchemyError as exc:
+        log.warning("api key last use not recorded: %s", type(exc).__name__)
+
+
 class IdentityService:
     """Stateless apart from its settings and the permission registry; one per application."""
 
@@ -58,6 +78,8 @@ class IdentityService:
         self.settings = settings
         self.permissions = permissions
         self.passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
+        # key hash → (checked at, monotonic; the key's expiry; the principal): see principal_for_key
+        self._keys: dict[str, tuple[float, dt.datetime, Principal]] = {}
 
     # -- departments -------------------------------------------------------------------------------
     def create_department(self, db: Session, data: DepartmentCreate) -> Department:
@@ -271,17 +293,37 @@ class IdentityService:
         if key.revoked_at is None:
             key.revoked_at = utcnow()
         db.flush()
+        self._keys.clear()  # this worker stops accepting it at once
         return key
 
-    def principal_for_key(self, db: Session, plaintext: str) -> Principal | None:
-        now = utcnow()
-        key = repo.key_by_hash(db, token_hash(plaintext))
-        if key is None or key.revoked_at is not None or key.expires_at <= now or not key.client.is_active:
+    def cached_key(self, plaintext: str) -> Principal | None:
+        """The principal of a key checked less than ``api_key_cache_seconds`` ago; None: ask the database."""
+        cached = self._keys.get(token_hash(plaintext))
+        if cached is None or time.monotonic() - cached[0] >= self.settings.api_key_cache_seconds:
             return None
-        key.last_used_at = now
+        return cached[2] if cached[1] > utcnow() else None
+
+    def principal_for_key(self, db: Session, plaintext: str) -> Principal | None:
+        """The API client a key stands for, or None when the key is unknown, revoked, expired or inactive.
+
+        A checked key is reused for ``api_key_cache_seconds`` (it sits on the path of every gateway call);
+        its last use is written at most once a minute, so an authenticated call is a read, not a write.
+        """
+        cached = self.cached_key(plaintext)
+        if cached is not None:
+            return cached
+        now = utcnow()
+        digest = token_hash(plaintext)
+        ttl = self.settings.api_key_cache_seconds
+        key = repo.key_by_hash(db, digest)
+        if key is None or key.revoked_at is not None or key.expires_at <= now or not key.client.is_active:
+            self._keys.pop(digest, None)
+            return None
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+            _touch(db, key.id, now)
         roles = frozenset(Role(r) for r in key.client.roles.split(",") if r)
         roles -= {Role.PLATFORM_ADMIN}  # a machine never holds every permission
-        return Principal(
+        principal = Principal(
             kind="api_client",
             id=key.client.id,
             display_name=key.client.system_code,
@@ -289,6 +331,11 @@ class IdentityService:
             roles=roles,
             permissions=self.permissions.for_roles(roles),
         )
+        if ttl > 0:
+            if len(self._keys) >= 10_000:
+                self._keys.clear()
+            self._keys[digest] = (time.monotonic(), key.expires_at, principal)
+        return principal
 
     # -- shared ------------------------------------------------------------------------------------
     @staticmethod

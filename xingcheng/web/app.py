@@ -83,9 +83,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         (item for items in pm.hook.xingcheng_nav_items() for item in items), key=lambda i: i.get("order", 100)
     )
 
-    for routers in reversed(pm.hook.xingcheng_routers()):
-        for router in routers:
-            app.include_router(router)
+    # Routes are matched one by one in this order: plugins in registration order, except that a router may
+    # ask to be matched earlier with ``match_order`` (default 100) — the gateway's hot route does.
+    ordered = [router for routers in reversed(pm.hook.xingcheng_routers()) for router in routers]
+    for router in sorted(ordered, key=lambda r: getattr(r, "match_order", 100)):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     install_error_handlers(app)

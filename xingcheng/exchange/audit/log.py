@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xingcheng.core.db import utcnow
@@ -29,6 +29,17 @@ __all__ = ["AuditLog", "SignPolicy"]
 _STATE_ID = 1
 _STATE = AuditState.__table__
 _ENTRY = AuditEntry.__table__
+
+
+# On the path of every call: statements built once.
+_TAKE_LOCK = update(_STATE).where(_STATE.c.id == _STATE_ID).values(size=_STATE.c.size)
+_READ_STATE = select(_STATE).where(_STATE.c.id == _STATE_ID).with_for_update()
+_INSERT_ENTRY = insert(_ENTRY)
+_WRITE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.id == _STATE_ID)
+    .values(size=bindparam("new_size"), last_hash=bindparam("new_last_hash"), frontier=bindparam("new_frontier"))
+)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -56,45 +67,66 @@ class AuditLog:
         conn = db.connection()
         if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
             # Take the write lock first, so no other writer slips in between our read and our write.
-            conn.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(size=_STATE.c.size))
-        row = conn.execute(select(_STATE).where(_STATE.c.id == _STATE_ID).with_for_update()).first()
+            conn.execute(_TAKE_LOCK)
+        row = conn.execute(_READ_STATE).first()
         if row is None:
             conn.execute(insert(_STATE).values(id=_STATE_ID, size=0, last_hash=GENESIS, frontier=[], signed_size=0))
-            row = conn.execute(select(_STATE).where(_STATE.c.id == _STATE_ID).with_for_update()).one()
+            row = conn.execute(_READ_STATE).one()
         return row
 
     def append(self, db: Session, *, at: dt.datetime | None = None, **values: Any) -> int:
         """Append one entry (``kind``, ``action``, ``outcome``, ``actor`` and the optional columns); its seq."""
+        if at is not None:
+            values["at"] = at
+        return self.append_many(db, [values])[0]
+
+    def append_many(self, db: Session, batch: list[dict[str, Any]]) -> list[int]:
+        """Append entries in the given order in the session's transaction; their seqs.
+
+        One read and one write of the head row and one multi-row insert for the whole batch: the group
+        commit of the gateway's :class:`~xingcheng.exchange.audit.writer.AuditWriter` rests on this. A tree
+        head is signed wherever the policy falls due inside the batch.
+        """
+        if not batch:
+            return []
         state = self._state(db)
-        values.setdefault("fields", [])
-        values.setdefault("detail", {})
-        for name in ("purpose", "case_ref", "end_user", "xc_request_id", "request_hash", "response_hash"):
-            values[name] = values.get(name) or ""
-        values["row_count"] = int(values.get("row_count") or 0)
-        entry = {**{name: values.get(name) for name in CANONICAL_FIELDS}, "seq": state.size + 1}
-        entry["at"] = at or utcnow()
-        entry["prev_hash"] = state.last_hash
-        leaf = merkle.leaf_hash(canonical_bytes(entry))
         conn = db.connection()
-        conn.execute(insert(_ENTRY).values(**entry, entry_hash=leaf.hex()))
         frontier = merkle.Frontier(state.size, [bytes.fromhex(h) for h in state.frontier])
-        frontier.append(leaf)
-        changes: dict[str, Any] = {
-            "size": frontier.size,
-            "last_hash": leaf.hex(),
-            "frontier": [h.hex() for h in frontier.roots],
-        }
-        now = utcnow()
+        last_hash, signed_size, signed_at = state.last_hash, state.signed_size, state.signed_at
+        rows: list[dict[str, Any]] = []
+        changes: dict[str, Any] = {}
         every = self.policy.every
-        due = (
-            frontier.size % every == 0
-            or frontier.size - state.signed_size >= every
-            or (state.signed_at is not None and (now - _aware(state.signed_at)).total_seconds() >= self.policy.seconds)
+        for values in batch:
+            values = dict(values)
+            values.setdefault("fields", [])
+            values.setdefault("detail", {})
+            for name in ("purpose", "case_ref", "end_user", "xc_request_id", "request_hash", "response_hash"):
+                values[name] = values.get(name) or ""
+            values["row_count"] = int(values.get("row_count") or 0)
+            entry = {**{name: values.get(name) for name in CANONICAL_FIELDS}, "seq": frontier.size + 1}
+            entry["at"] = values.get("at") or utcnow()
+            entry["prev_hash"] = last_hash
+            leaf = merkle.leaf_hash(canonical_bytes(entry))
+            rows.append({**entry, "entry_hash": leaf.hex()})
+            frontier.append(leaf)
+            last_hash = leaf.hex()
+            now = utcnow()
+            due = (
+                frontier.size % every == 0
+                or frontier.size - signed_size >= every
+                or (signed_at is not None and (now - _aware(signed_at)).total_seconds() >= self.policy.seconds)
+            )
+            if due or signed_at is None:
+                changes.update(self._sign(conn, frontier.size, frontier.root(), now))
+                signed_size, signed_at = frontier.size, now
+        conn.execute(_INSERT_ENTRY, rows)
+        if changes:  # a head was signed in this batch
+            conn.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(**changes))
+        conn.execute(
+            _WRITE_STATE,
+            {"new_size": frontier.size, "new_last_hash": last_hash, "new_frontier": [h.hex() for h in frontier.roots]},
         )
-        if due or state.signed_at is None:
-            changes.update(self._sign(conn, frontier.size, frontier.root(), now))
-        conn.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(**changes))
-        return int(entry["seq"])
+        return [int(r["seq"]) for r in rows]
 
     def sign_now(self, db: Session) -> TreeHead | None:
         """Sign the current tree head unless it is signed already (``xingcheng audit sign``, timers)."""

@@ -44,7 +44,7 @@ def _last_outcome(database) -> str:
 def test_concurrent_entries_are_batched_into_one_valid_chain(app, database) -> None:
     rt = fresh_runtime(app)
     rt.audit.policy = SignPolicy(every=7, seconds=300)
-    writer = AuditWriter(rt.audit, database.sessionmaker, commit_delay=0.005)
+    writer = AuditWriter(rt.audit, database.engine, commit_delay=0.005)
     seqs: list[int] = []
     lock = threading.Lock()
 
@@ -72,7 +72,7 @@ def test_concurrent_entries_are_batched_into_one_valid_chain(app, database) -> N
 
 def test_one_entry_that_cannot_be_written_refuses_only_its_own_call(app, database) -> None:
     rt = fresh_runtime(app)
-    writer = AuditWriter(rt.audit, database.sessionmaker)
+    writer = AuditWriter(rt.audit, database.engine)
     with database.engine.begin() as conn:  # an entry the database rejects: a case reference marked bad
         if database.dialect == "postgresql":
             conn.execute(

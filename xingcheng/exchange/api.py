@@ -4,9 +4,12 @@ audit log's signed heads and proofs. Thin: parse, call the service or the gatewa
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from prometheus_client.core import CounterMetricFamily
 from starlette.concurrency import run_in_threadpool
 
 from xingcheng.core.db import utcnow
@@ -36,8 +39,32 @@ def gateway_for(request: Request) -> Gateway:
     rt = runtime_for(request.app)
     gw = rt.cache.get("gateway")
     if gw is None:
-        gw = rt.cache.setdefault("gateway", Gateway(rt, request.app.state.db.sessionmaker))
+        with _GATEWAY_LOCK:
+            gw = rt.cache.get("gateway")
+            if gw is None:
+                gw = rt.cache["gateway"] = Gateway(rt, request.app.state.db.engine)
+                metrics = getattr(request.app.state, "metrics", None)
+                if metrics is not None:
+                    metrics.registry.register(_WriterCollector(gw.writer))
     return gw
+
+
+_GATEWAY_LOCK = threading.Lock()
+
+
+class _WriterCollector:
+    """``/metrics``: how many audit commits the gateway made and how many entries they carried."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(
+            "xingcheng_exchange_audit_commits", "Commits of gateway audit entries", value=self.writer.batches
+        )
+        yield CounterMetricFamily(
+            "xingcheng_exchange_audit_entries", "Gateway audit entries committed", value=self.writer.entries
+        )
 
 
 def _rt(request: Request) -> Runtime:

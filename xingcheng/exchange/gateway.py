@@ -19,12 +19,13 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from xingcheng.core.db import utcnow
@@ -140,10 +141,10 @@ def _field_error(field: str, code: str, key: str = "exchange.call.field_invalid"
 
 
 class Gateway:
-    def __init__(self, rt: Runtime, sessions: Callable[[], Session]) -> None:
-        """``sessions``: new sessions on the hub's database, for the audit writer's own transactions."""
+    def __init__(self, rt: Runtime, engine: Engine) -> None:
+        """``engine``: the hub's database, for the audit writer's own transactions."""
         self.rt = rt
-        self.writer = AuditWriter(rt.audit, sessions, commit_delay=rt.settings.exchange_audit_commit_delay_ms / 1000)
+        self.writer = AuditWriter(rt.audit, engine, commit_delay=rt.settings.exchange_audit_commit_delay_ms / 1000)
         self._plans: dict[str, ServicePlan] = {}
         self._clients: dict[int, tuple[str, str, float]] = {}
         self._grants: dict[tuple[int, int], tuple[int, float, list[Any]]] = {}

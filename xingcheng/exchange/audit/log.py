@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from xingcheng.core.db import utcnow
@@ -32,8 +33,9 @@ _ENTRY = AuditEntry.__table__
 
 
 # On the path of every call: statements built once.
-_TAKE_LOCK = update(_STATE).where(_STATE.c.id == _STATE_ID).values(size=_STATE.c.size)
-_READ_STATE = select(_STATE).where(_STATE.c.id == _STATE_ID).with_for_update()
+# One statement takes the head row's lock (PostgreSQL: the row; SQLite: the database's write lock, so no other
+# writer slips in between our read and our write) and reads it.
+_LOCK_AND_READ = update(_STATE).where(_STATE.c.id == _STATE_ID).values(size=_STATE.c.size).returning(*_STATE.c)
 _INSERT_ENTRY = insert(_ENTRY)
 _WRITE_STATE = (
     update(_STATE)
@@ -61,17 +63,13 @@ class AuditLog:
         self._lock = threading.Lock()
 
     # -- writing -----------------------------------------------------------------------------------
-    # Core statements on the session's connection (same transaction), not the ORM: an append is on the
-    # path of every call.
-    def _state(self, db: Session) -> Any:
-        conn = db.connection()
-        if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            # Take the write lock first, so no other writer slips in between our read and our write.
-            conn.execute(_TAKE_LOCK)
-        row = conn.execute(_READ_STATE).first()
+    # Core statements on the caller's connection (same transaction), not the ORM: an append is on the path of
+    # every call.
+    def _state(self, conn: Connection) -> Any:
+        row = conn.execute(_LOCK_AND_READ).first()
         if row is None:
             conn.execute(insert(_STATE).values(id=_STATE_ID, size=0, last_hash=GENESIS, frontier=[], signed_size=0))
-            row = conn.execute(_READ_STATE).one()
+            row = conn.execute(_LOCK_AND_READ).one()
         return row
 
     def append(self, db: Session, *, at: dt.datetime | None = None, **values: Any) -> int:
@@ -80,8 +78,8 @@ class AuditLog:
             values["at"] = at
         return self.append_many(db, [values])[0]
 
-    def append_many(self, db: Session, batch: list[dict[str, Any]]) -> list[int]:
-        """Append entries in the given order in the session's transaction; their seqs.
+    def append_many(self, db: Session | Connection, batch: list[dict[str, Any]]) -> list[int]:
+        """Append entries in the given order in the session's (or connection's) transaction; their seqs.
 
         One read and one write of the head row and one multi-row insert for the whole batch: the group
         commit of the gateway's :class:`~xingcheng.exchange.audit.writer.AuditWriter` rests on this. A tree
@@ -89,8 +87,8 @@ class AuditLog:
         """
         if not batch:
             return []
-        state = self._state(db)
-        conn = db.connection()
+        conn = db.connection() if isinstance(db, Session) else db
+        state = self._state(conn)
         frontier = merkle.Frontier(state.size, [bytes.fromhex(h) for h in state.frontier])
         last_hash, signed_size, signed_at = state.last_hash, state.signed_size, state.signed_at
         rows: list[dict[str, Any]] = []
@@ -130,10 +128,10 @@ class AuditLog:
 
     def sign_now(self, db: Session) -> TreeHead | None:
         """Sign the current tree head unless it is signed already (``xingcheng audit sign``, timers)."""
-        state = self._state(db)
+        conn = db.connection()
+        state = self._state(conn)
         if state.size == 0 or state.size == state.signed_size:
             return None
-        conn = db.connection()
         root = merkle.root_from_frontier([bytes.fromhex(h) for h in state.frontier])
         changes = self._sign(conn, state.size, root, utcnow())
         conn.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(**changes))

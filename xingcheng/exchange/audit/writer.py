@@ -7,7 +7,8 @@ handed over while the previous commit was in flight and appends them in one tran
 (:meth:`AuditLog.append_many`): the chain, the Merkle frontier and the signed heads are exactly what one-by-one
 appends would give, and a call still returns only after its own entry is committed.
 
-Under load (the last entry arrived less than ``commit_delay`` before this one) the writer waits up to
+Under load (the last commit carried several entries, or the last entry arrived less than ``commit_delay``
+before this one) the writer waits up to
 ``commit_delay`` for more entries before it commits, as PostgreSQL's ``commit_delay`` does: a call waits a
 little longer, and the hub spends one commit on many calls. When calls are sparse it never waits.
 
@@ -21,11 +22,10 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
 
 from xingcheng.exchange.audit.log import AuditLog
 
@@ -42,18 +42,19 @@ class AuditWriter:
     def __init__(
         self,
         audit: AuditLog,
-        sessions: Callable[[], Session],
+        engine: Engine,
         *,
         max_batch: int = 256,
         idle_seconds: float = 30.0,
         commit_delay: float = 0.0,
     ) -> None:
         self.audit = audit
-        self.sessions = sessions
+        self.engine = engine
         self.max_batch = max_batch
         self.idle_seconds = idle_seconds
         self.commit_delay = commit_delay
         self._last_arrival = 0.0
+        self._last_size = 0
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -86,7 +87,8 @@ class AuditWriter:
                         return
                 continue
             batch = [first]
-            busy = first[2] - self._last_arrival < self.commit_delay
+            # under load: the last commit carried several entries, or this one came right after the last
+            busy = self._last_size > 1 or first[2] - self._last_arrival < self.commit_delay
             deadline = time.monotonic() + self.commit_delay
             while len(batch) < self.max_batch:
                 try:
@@ -101,7 +103,7 @@ class AuditWriter:
                     batch.append(self._queue.get(timeout=wait))
                 except queue.Empty:
                     break
-            self._last_arrival = batch[-1][2]
+            self._last_arrival, self._last_size = batch[-1][2], len(batch)
             self._write(batch)
 
     def _write(self, batch: list[_Item]) -> None:
@@ -121,13 +123,5 @@ class AuditWriter:
             future.set_result(seq)
 
     def _commit(self, entries: list[dict[str, Any]]) -> list[int]:
-        session = self.sessions()
-        try:
-            seqs = self.audit.append_many(session, entries)
-            session.commit()
-            return seqs
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.engine.begin() as conn:  # a pooled connection, its own transaction
+            return self.audit.append_many(conn, entries)

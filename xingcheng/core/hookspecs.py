@@ -69,3 +69,8 @@ def xingcheng_demo_build(context: Any) -> None:
 @hookspec
 def xingcheng_demo_accounts(context: Any) -> list[dict[str, str]]:
     """Accounts to print when the demo starts: {"username", "password", "role", "department"}."""
+
+
+@hookspec
+def xingcheng_subscribe(events: Any, app: Any) -> None:
+    """Subscribe handlers to the app's domain event bus (``events.subscribe(EventType, handler)``)."""

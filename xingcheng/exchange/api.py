@@ -26,7 +26,7 @@ from xingcheng.exchange.runtime import Runtime, runtime_for
 from xingcheng.exchange.schemas import CallIn, DecisionIn, GrantOut, GrantStateIn, RequestIn, RequestOut, ServiceOut
 from xingcheng.identity.principal import Principal
 
-__all__ = ["gateway_for", "gateway_router", "router", "usage_figures"]
+__all__ = ["gateway_for", "gateway_for_app", "gateway_router", "router", "usage_figures"]
 
 router = APIRouter(tags=["exchange"])
 # The data-service route carries most of the hub's traffic; FastAPI tries routes one by one, so the app
@@ -36,14 +36,19 @@ gateway_router.match_order = 0  # type: ignore[attr-defined]
 
 
 def gateway_for(request: Request) -> Gateway:
-    rt = runtime_for(request.app)
+    return gateway_for_app(request.app)
+
+
+def gateway_for_app(app: Any) -> Gateway:
+    """The app's one gateway (and its audit writer), made on first use."""
+    rt = runtime_for(app)
     gw = rt.cache.get("gateway")
     if gw is None:
         with _GATEWAY_LOCK:
             gw = rt.cache.get("gateway")
             if gw is None:
-                gw = rt.cache["gateway"] = Gateway(rt, request.app.state.db.engine)
-                metrics = getattr(request.app.state, "metrics", None)
+                gw = rt.cache["gateway"] = Gateway(rt, app.state.db.engine)
+                metrics = getattr(app.state, "metrics", None)
                 if metrics is not None:
                     metrics.registry.register(_WriterCollector(gw.writer))
     return gw

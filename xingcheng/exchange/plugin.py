@@ -76,3 +76,21 @@ def xingcheng_demo_build(context: Any) -> None:
     from xingcheng.exchange.demo import build
 
     build(context)
+
+
+@hookimpl
+def xingcheng_subscribe(events: Any, app: Any) -> None:
+    # Every read of a registry record is audited before it is served (fail-closed: the handler raises).
+    from xingcheng.exchange.api import gateway_for_app
+    from xingcheng.registries.reading import RegistryRead
+
+    def audit_registry_read(event: RegistryRead) -> None:
+        gateway_for_app(app).audit_read(
+            actor=event.actor,
+            what=f"registry.{event.registry}",
+            ref=event.ref,
+            fields=list(event.fields),
+            purpose=event.purpose,
+        )
+
+    events.subscribe(RegistryRead, audit_registry_read)

@@ -2,8 +2,9 @@
 
 Every personal value leaves masked by the exchange's rules (the masker follows the kind of value: name,
 ID number, phone, address; any other personal attribute — birth date, sex, ethnicity, marital status — is
-masked whole), and every read of a person is announced as a :class:`RegistryRead` event, which the
-exchange's audit log subscribes to. The registries sit below the exchange and cannot call it; once the
+masked whole), and every read of a record is announced as a :class:`RegistryRead` event, which the
+exchange's audit log subscribes to: the handler appends the entry and waits for its commit, and raises
+(503, nothing served) when it cannot be written. The registries sit below the exchange and cannot call it; once the
 exchange serves the registries' golden tables as ledger resources with grants (that can lift masking for
 a purpose), :func:`person_card` and :func:`address_card` become calls to its gateway — their output shape
 stays the same.

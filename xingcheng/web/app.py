@@ -83,6 +83,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         (item for items in pm.hook.xingcheng_nav_items() for item in items), key=lambda i: i.get("order", 100)
     )
 
+    pm.hook.xingcheng_subscribe(events=state.events, app=app)
+
     # Routes are matched one by one in this order: plugins in registration order, except that a router may
     # ask to be matched earlier with ``match_order`` (default 100) — the gateway's hot route does.
     ordered = [router for routers in reversed(pm.hook.xingcheng_routers()) for router in routers]

@@ -1,0 +1,101 @@
+"""Registry reads go through the exchange's audit log: each read of a record is an entry before anything
+is served, and when the entry cannot be written the page answers 503 with no personal data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from registry_helpers import EditedSources, computed_for, login_as, small_city
+from sqlalchemy import select, text
+
+from xingcheng.core.db import Database
+from xingcheng.exchange.audit.verify import verify_log
+from xingcheng.exchange.models import AuditEntry
+from xingcheng.exchange.runtime import runtime_for
+from xingcheng.registries import service
+from xingcheng.registries.models import Person
+from xingcheng.registries.sources import FileSources
+from xingcheng.standards import masking
+
+
+@pytest.fixture(scope="session")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_city(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def models(city: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    result = computed_for(city)
+    return result.person_model, result.company_model
+
+
+def _person(database: Database, city: Path, models: Any) -> Person:
+    with database.session() as db:
+        service.run_build(db, EditedSources(FileSources(city)), models=models)
+    with database.session() as db:
+        return db.scalar(select(Person).where(Person.id_number.is_not(None)).order_by(Person.id).limit(1))
+
+
+def _reads(database: Database) -> list[AuditEntry]:
+    with database.session() as db:
+        return list(db.scalars(select(AuditEntry).where(AuditEntry.kind == "read").order_by(AuditEntry.seq)))
+
+
+def test_every_registry_read_is_an_audit_entry(
+    app: Any, client: Any, cast: Any, database: Database, city: Path, models: Any
+) -> None:
+    person = _person(database, city, models)
+    login_as(client, "case-handler")
+    assert client.get(f"/registries/persons/{person.person_no}", headers={"accept": "text/html"}).status_code == 200
+    assert client.get(f"/api/registries/persons/{person.person_no}").status_code == 200
+    reads = _reads(database)
+    assert len(reads) == 2
+    for entry in reads:
+        assert entry.action == "registry.person" and entry.outcome == "ok"
+        assert entry.actor.startswith("user:") and entry.detail == {"ref": person.person_no}
+        assert "id_number" in entry.fields and person.id_number not in str(entry.detail)
+    with database.session() as db:
+        assert verify_log(db, runtime_for(app).audit.key).ok
+
+
+def test_no_registry_read_is_served_when_it_cannot_be_audited(
+    app: Any, client: Any, cast: Any, database: Database, city: Path, models: Any
+) -> None:
+    person = _person(database, city, models)
+    login_as(client, "case-handler")
+    postgres = database.dialect == "postgresql"
+    with database.engine.begin() as conn:
+        if postgres:
+            conn.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION xc_test_no_audit() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'audit disabled'; END; $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
+                    "FOR EACH ROW EXECUTE FUNCTION xc_test_no_audit()"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
+                    "BEGIN SELECT RAISE(ABORT, 'audit disabled'); END"
+                )
+            )
+    try:
+        for url in (f"/api/registries/persons/{person.person_no}", f"/registries/persons/{person.person_no}"):
+            r = client.get(url, headers={"accept": "text/html" if not url.startswith("/api") else "application/json"})
+            assert r.status_code == 503
+            assert masking.mask_id_number(person.id_number) not in r.text
+            assert masking.mask_name(person.name) not in r.text
+    finally:
+        with database.engine.begin() as conn:
+            conn.execute(
+                text("DROP TRIGGER IF EXISTS xc_test_no_audit" + (" ON exchange_audit_entry" if postgres else ""))
+            )
+    assert _reads(database) == []

@@ -98,8 +98,20 @@ async def call_service(
     request: Request, service_code: str, db: DbSession, principal: Annotated[Principal, requires(P.GATEWAY_CALL)]
 ) -> Response:
     """Call a data service: evidence headers, grant, limits, masking and audit (see the service's OpenAPI)."""
-    raw = await request.body()
     gateway = gateway_for(request)
+    gateway.arrive()
+    try:
+        pending = await _start_call(request, gateway, service_code, db, principal)
+    finally:
+        gateway.leave()
+    result = await gateway.settle(pending)  # waits for the audit commit without holding a thread
+    return Response(result.body, media_type="application/json", headers=result.headers)
+
+
+async def _start_call(
+    request: Request, gateway: Gateway, service_code: str, db: Any, principal: Principal
+) -> PendingCall:
+    raw = await request.body()
 
     def start() -> PendingCall:
         # serve, then end the (read-only) transaction in the same thread; the audit entry is with the writer
@@ -124,11 +136,8 @@ async def call_service(
         return pending
 
     if gateway.rt.settings.exchange_gateway_inline and gateway.is_point_call(service_code):
-        pending = start()  # a few indexed reads: cheaper here than a hand-over to a worker thread
-    else:
-        pending = await run_in_threadpool(start)
-    result = await gateway.settle(pending)  # waits for the audit commit without holding a thread
-    return Response(result.body, media_type="application/json", headers=result.headers)
+        return start()  # a few indexed reads: cheaper here than a hand-over to a worker thread
+    return await run_in_threadpool(start)
 
 
 @router.get("/api/exchange/v1/services")

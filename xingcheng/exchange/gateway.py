@@ -144,7 +144,14 @@ class Gateway:
     def __init__(self, rt: Runtime, engine: Engine) -> None:
         """``engine``: the hub's database, for the audit writer's own transactions."""
         self.rt = rt
-        self.writer = AuditWriter(rt.audit, engine, commit_delay=rt.settings.exchange_audit_commit_delay_ms / 1000)
+        self._serving = 0  # calls between arrival and handing their audit entry over
+        self._serving_lock = threading.Lock()
+        self.writer = AuditWriter(
+            rt.audit,
+            engine,
+            commit_delay=rt.settings.exchange_audit_commit_delay_ms / 1000,
+            siblings=lambda: self._serving,
+        )
         self._plans: dict[str, ServicePlan] = {}
         self._clients: dict[int, tuple[str, str, float]] = {}
         self._grants: dict[tuple[int, int], tuple[int, float, list[Any]]] = {}
@@ -209,6 +216,15 @@ class Gateway:
             return self.writer.append(values, timeout=self.rt.settings.exchange_audit_wait_seconds)
         except Exception:  # a database error, a timeout: the read is not known audited
             raise AuditUnavailable() from None
+
+    def arrive(self) -> None:
+        """A call has arrived: its audit entry will follow (the writer waits for it briefly under load)."""
+        with self._serving_lock:
+            self._serving += 1
+
+    def leave(self) -> None:
+        with self._serving_lock:
+            self._serving -= 1
 
     def is_point_call(self, service_code: str) -> bool:
         """Whether the service is known (cached plan) to be a key lookup or a verification: short, indexed work."""

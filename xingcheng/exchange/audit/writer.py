@@ -7,8 +7,8 @@ handed over while the previous commit was in flight and appends them in one tran
 (:meth:`AuditLog.append_many`): the chain, the Merkle frontier and the signed heads are exactly what one-by-one
 appends would give, and a call still returns only after its own entry is committed.
 
-Under load (the last commit carried several entries, or the last entry arrived less than ``commit_delay``
-before this one) the writer waits up to
+Under load (calls are being served whose entries are still to come, the last commit carried several
+entries, or the last entry arrived less than ``commit_delay`` before this one) the writer waits up to
 ``commit_delay`` for more entries before it commits, as PostgreSQL's ``commit_delay`` does: a call waits a
 little longer, and the hub spends one commit on many calls. When calls are sparse it never waits.
 
@@ -22,6 +22,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -47,12 +48,14 @@ class AuditWriter:
         max_batch: int = 256,
         idle_seconds: float = 30.0,
         commit_delay: float = 0.0,
+        siblings: Callable[[], int] = lambda: 0,
     ) -> None:
         self.audit = audit
         self.engine = engine
         self.max_batch = max_batch
         self.idle_seconds = idle_seconds
         self.commit_delay = commit_delay
+        self.siblings = siblings  # calls being served whose entries are still to come (commit_siblings)
         self._last_arrival = 0.0
         self._last_size = 0
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
@@ -97,7 +100,7 @@ class AuditWriter:
                 except queue.Empty:
                     pass
                 wait = deadline - time.monotonic()
-                if not busy or wait <= 0:
+                if wait <= 0 or not (busy or self.siblings() > 0):
                     break
                 try:
                     batch.append(self._queue.get(timeout=wait))

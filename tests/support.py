@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from xingcheng.core.deps import SESSION_COOKIE
 from xingcheng.core.settings import Settings, load_settings
@@ -68,3 +72,38 @@ def login_citizen(client: TestClient, app, citizen_id: int) -> str:
         token = app.state.identity.start_session(db, citizen=db.get(Citizen, citizen_id))
     client.cookies.set(SESSION_COOKIE, token)
     return csrf_token(SECRET.encode(), "s:" + token)
+
+
+@contextmanager
+def audit_inserts_fail(database: Any, case_ref: str | None = None) -> Iterator[None]:
+    """While inside, the database refuses every new audit entry (or only those with this case reference)."""
+    postgres = database.dialect == "postgresql"
+    check = f"NEW.case_ref = '{case_ref}'" if case_ref else "TRUE"
+    with database.engine.begin() as conn:
+        if postgres:
+            conn.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION xc_test_no_audit() RETURNS trigger AS $$ BEGIN "
+                    f"IF {check} THEN RAISE EXCEPTION 'audit disabled'; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
+                    "FOR EACH ROW EXECUTE FUNCTION xc_test_no_audit()"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
+                    f"WHEN {check.replace('TRUE', '1')} BEGIN SELECT RAISE(ABORT, 'audit disabled'); END"
+                )
+            )
+    try:
+        yield
+    finally:
+        with database.engine.begin() as conn:
+            conn.execute(
+                text("DROP TRIGGER IF EXISTS xc_test_no_audit" + (" ON exchange_audit_entry" if postgres else ""))
+            )

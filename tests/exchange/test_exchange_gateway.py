@@ -7,11 +7,13 @@ import hashlib
 
 import pytest
 from exchange_helpers import call, evidence, grant_people, make_world
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from xingcheng.exchange.gateway import request_hash, response_hash
 from xingcheng.exchange.models import AuditEntry, Grant
 from xingcheng.standards import masking
+
+from support import audit_inserts_fail
 
 
 @pytest.fixture
@@ -239,28 +241,7 @@ def test_users_are_not_calling_systems(client, database, cast, world) -> None:
 
 def test_no_data_served_when_the_audit_log_cannot_be_written(client, database, cast, world) -> None:
     grant_people(database, world, cast)
-    with database.engine.begin() as conn:
-        if database.dialect == "postgresql":
-            conn.execute(
-                text(
-                    "CREATE OR REPLACE FUNCTION xc_test_no_audit() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'audit disabled'; END; $$ LANGUAGE plpgsql"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
-                    "FOR EACH ROW EXECUTE FUNCTION xc_test_no_audit()"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
-                    "BEGIN SELECT RAISE(ABORT, 'audit disabled'); END"
-                )
-            )
-    try:
+    with audit_inserts_fail(database):
         before = len(_entries(database))
         person = world.rows[2]
         r = call(client, world, world.service(world.people, "lookup"), {"key": {"id_number": person["id_number"]}})
@@ -270,14 +251,6 @@ def test_no_data_served_when_the_audit_log_cannot_be_written(client, database, c
         r = call(client, world, world.service(world.conditional, "lookup"), {"key": {"id_number": person["id_number"]}})
         assert r.status_code == 503
         assert len(_entries(database)) == before
-    finally:
-        with database.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "DROP TRIGGER IF EXISTS xc_test_no_audit"
-                    + (" ON exchange_audit_entry" if database.dialect == "postgresql" else "")
-                )
-            )
     r = call(client, world, world.service(world.people, "lookup"), {"key": {"id_number": world.rows[2]["id_number"]}})
     assert r.status_code == 200
 

@@ -12,12 +12,14 @@ import threading
 from concurrent.futures import Future
 
 from exchange_helpers import call, fresh_runtime, grant_people, make_world
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from xingcheng.exchange.audit.log import SignPolicy
 from xingcheng.exchange.audit.verify import verify_log
 from xingcheng.exchange.audit.writer import AuditWriter
 from xingcheng.exchange.models import AuditEntry, Grant, TreeHead
+
+from support import audit_inserts_fail
 
 
 def _entry(i: int, **over: object) -> dict[str, object]:
@@ -73,46 +75,16 @@ def test_concurrent_entries_are_batched_into_one_valid_chain(app, database) -> N
 def test_one_entry_that_cannot_be_written_refuses_only_its_own_call(app, database) -> None:
     rt = fresh_runtime(app)
     writer = AuditWriter(rt.audit, database.engine)
-    with database.engine.begin() as conn:  # an entry the database rejects: a case reference marked bad
-        if database.dialect == "postgresql":
-            conn.execute(
-                text(
-                    "CREATE OR REPLACE FUNCTION xc_test_bad_case() RETURNS trigger AS $$ BEGIN "
-                    "IF NEW.case_ref = 'BAD' THEN RAISE EXCEPTION 'bad'; END IF; RETURN NEW; END; $$ "
-                    "LANGUAGE plpgsql"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE TRIGGER xc_test_bad_case BEFORE INSERT ON exchange_audit_entry "
-                    "FOR EACH ROW EXECUTE FUNCTION xc_test_bad_case()"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "CREATE TRIGGER xc_test_bad_case BEFORE INSERT ON exchange_audit_entry "
-                    "WHEN NEW.case_ref = 'BAD' BEGIN SELECT RAISE(ABORT, 'bad'); END"
-                )
-            )
-    try:
+    with audit_inserts_fail(database, case_ref="BAD"):  # an entry the database rejects
         # three entries committed as one batch, as the writer's thread would take them from its queue
         batch = [(_entry(1), Future(), 0.0), (_entry(2, case_ref="BAD"), Future(), 0.0), (_entry(3), Future(), 0.0)]
         writer._write(batch)
-        results: list[object] = []
-        for _, future, _ in batch:
-            try:
-                results.append(future.result(0))
-            except Exception as exc:
-                results.append(type(exc).__name__)
-    finally:
-        with database.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "DROP TRIGGER IF EXISTS xc_test_bad_case"
-                    + (" ON exchange_audit_entry" if database.dialect == "postgresql" else "")
-                )
-            )
+    results: list[object] = []
+    for _, future, _ in batch:
+        try:
+            results.append(future.result(0))
+        except Exception as exc:
+            results.append(type(exc).__name__)
     assert isinstance(results[0], int) and isinstance(results[2], int)
     assert not isinstance(results[1], int)
     with database.session() as db:

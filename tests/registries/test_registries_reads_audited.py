@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from registry_helpers import EditedSources, computed_for, login_as, small_city
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from xingcheng.core.db import Database
 from xingcheng.exchange.audit.verify import verify_log
@@ -18,6 +18,8 @@ from xingcheng.registries import service
 from xingcheng.registries.models import Person
 from xingcheng.registries.sources import FileSources
 from xingcheng.standards import masking
+
+from support import audit_inserts_fail
 
 
 @pytest.fixture(scope="session")
@@ -65,37 +67,10 @@ def test_no_registry_read_is_served_when_it_cannot_be_audited(
 ) -> None:
     person = _person(database, city, models)
     login_as(client, "case-handler")
-    postgres = database.dialect == "postgresql"
-    with database.engine.begin() as conn:
-        if postgres:
-            conn.execute(
-                text(
-                    "CREATE OR REPLACE FUNCTION xc_test_no_audit() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'audit disabled'; END; $$ LANGUAGE plpgsql"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
-                    "FOR EACH ROW EXECUTE FUNCTION xc_test_no_audit()"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "CREATE TRIGGER xc_test_no_audit BEFORE INSERT ON exchange_audit_entry "
-                    "BEGIN SELECT RAISE(ABORT, 'audit disabled'); END"
-                )
-            )
-    try:
+    with audit_inserts_fail(database):
         for url in (f"/api/registries/persons/{person.person_no}", f"/registries/persons/{person.person_no}"):
-            r = client.get(url, headers={"accept": "text/html" if not url.startswith("/api") else "application/json"})
+            r = client.get(url, headers={"accept": "application/json" if url.startswith("/api") else "text/html"})
             assert r.status_code == 503
             assert masking.mask_id_number(person.id_number) not in r.text
             assert masking.mask_name(person.name) not in r.text
-    finally:
-        with database.engine.begin() as conn:
-            conn.execute(
-                text("DROP TRIGGER IF EXISTS xc_test_no_audit" + (" ON exchange_audit_entry" if postgres else ""))
-            )
     assert _reads(database) == []

@@ -3,6 +3,7 @@ audit log's signed heads and proofs. Thin: parse, call the service or the gatewa
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 from collections.abc import Iterator
@@ -113,7 +114,7 @@ async def _start_call(
 ) -> PendingCall:
     raw = await request.body()
 
-    def start() -> PendingCall:
+    def start(loop: asyncio.AbstractEventLoop | None = None) -> PendingCall:
         # serve, then end the (read-only) transaction in the same thread; the audit entry is with the writer
         try:
             pending = gateway.start(
@@ -126,6 +127,7 @@ async def _start_call(
                 method=request.method,
                 path=request.url.path,
                 query=request.url.query,
+                loop=loop,
             )
         except BaseException:
             db.rollback()
@@ -136,7 +138,7 @@ async def _start_call(
         return pending
 
     if gateway.rt.settings.exchange_gateway_inline and gateway.is_point_call(service_code):
-        return start()  # a few indexed reads: cheaper here than a hand-over to a worker thread
+        return start(asyncio.get_running_loop())  # a few indexed reads: cheaper here than a thread hand-over
     return await run_in_threadpool(start)
 
 

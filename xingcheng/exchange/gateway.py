@@ -114,7 +114,7 @@ class CallResult:
 class PendingCall:
     """A call served or refused whose audit entry is being committed (``future``: its seq)."""
 
-    future: Future
+    future: Any  # concurrent.futures.Future, or an asyncio future of the caller's loop
     result: CallResult | None
     error: XingchengError | None
     grant_id: int | None
@@ -243,8 +243,11 @@ class Gateway:
         method: str,
         path: str,
         query: str = "",
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> PendingCall:
-        """Serve or refuse the call and hand its audit entry to the writer; nothing leaves before :meth:`finish`."""
+        """Serve or refuse the call and hand its audit entry to the writer; nothing leaves before :meth:`finish`.
+
+        ``loop``: when called on an event loop's thread, the loop that will await the entry's commit."""
         evidence, bad = read_evidence(headers)
         req_hash = request_hash(method, path, query, evidence, raw_body)
         audit: dict[str, Any] = {
@@ -266,12 +269,12 @@ class Gateway:
             audit["outcome"] = f"refused:{refusal.refusal.value}"
             refusal.error.headers = {**refusal.error.headers, **evidence_headers}
             # the refusal's entry is committed before the error response leaves
-            return PendingCall(self.writer.submit(audit), None, refusal.error, None, 0)
+            return PendingCall(self.writer.submit(audit, loop), None, refusal.error, None, 0)
         body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         resp_hash = response_hash(request_id, req_hash, body)
         audit.update(outcome="ok", fields=fields, row_count=rows, response_hash=resp_hash)
         served = CallResult(body, {**evidence_headers, "X-XC-Response-Hash": resp_hash})
-        return PendingCall(self.writer.submit(audit), served, None, grant.id if grant is not None else None, rows)
+        return PendingCall(self.writer.submit(audit, loop), served, None, grant.id if grant is not None else None, rows)
 
     def finish(self, pending: PendingCall, audit_error: BaseException | None) -> CallResult:
         """Once the audit entry is committed (or is not): the result, the refusal, or 503 when not audited."""
@@ -303,10 +306,11 @@ class Gateway:
 
     async def settle(self, pending: PendingCall) -> CallResult:
         """:meth:`finish` without holding a thread while the writer commits."""
+        future = pending.future
+        if isinstance(future, Future):  # handed over from a worker thread
+            future = asyncio.shield(asyncio.wrap_future(future))
         try:
-            await asyncio.wait_for(
-                asyncio.shield(asyncio.wrap_future(pending.future)), self.rt.settings.exchange_audit_wait_seconds
-            )
+            await asyncio.wait_for(future, self.rt.settings.exchange_audit_wait_seconds)
         except Exception as exc:
             return self.finish(pending, exc)
         return self.finish(pending, None)

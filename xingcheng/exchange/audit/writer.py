@@ -18,6 +18,8 @@ call; every call whose entry fails gets :class:`~xingcheng.exchange.errors.Audit
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -64,9 +66,13 @@ class AuditWriter:
         self.batches = 0  # figures for the benchmark and the tests
         self.entries = 0
 
-    def submit(self, values: dict[str, Any]) -> Future:
-        """Hand an entry over; the future resolves to its seq once committed, or to the write's exception."""
-        future: Future = Future()
+    def submit(self, values: dict[str, Any], loop: asyncio.AbstractEventLoop | None = None) -> Any:
+        """Hand an entry over; the future resolves to its seq once committed, or to the write's exception.
+
+        With ``loop`` (called on that loop's thread) the future is an asyncio future of that loop, and the
+        writer resolves all of a commit's futures of one loop with one wake-up of the loop.
+        """
+        future: Any = loop.create_future() if loop is not None else Future()
         self._queue.put((values, future, time.monotonic()))
         with self._lock:
             if self._thread is None:
@@ -89,21 +95,16 @@ class AuditWriter:
                         self._thread = None
                         return
                 continue
+            # under load — calls being served whose entries are still to come, a last commit that carried
+            # several entries, or this entry right after the last — sleep once for the commit delay, then take
+            # whatever has come (one wake-up per commit, not one per entry)
+            busy = self._last_size > 1 or first[2] - self._last_arrival < self.commit_delay or self.siblings() > 0
+            if busy and self.commit_delay > 0:
+                time.sleep(self.commit_delay)
             batch = [first]
-            # under load: the last commit carried several entries, or this one came right after the last
-            busy = self._last_size > 1 or first[2] - self._last_arrival < self.commit_delay
-            deadline = time.monotonic() + self.commit_delay
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
-                    continue
-                except queue.Empty:
-                    pass
-                wait = deadline - time.monotonic()
-                if wait <= 0 or not (busy or self.siblings() > 0):
-                    break
-                try:
-                    batch.append(self._queue.get(timeout=wait))
                 except queue.Empty:
                     break
             self._last_arrival, self._last_size = batch[-1][2], len(batch)
@@ -115,16 +116,41 @@ class AuditWriter:
         except Exception as exc:  # every failure refuses the calls, none kills the thread
             if len(batch) == 1:
                 log.warning("audit entry not written: %s", type(exc).__name__)
-                batch[0][1].set_exception(exc)
+                _resolve([(batch[0][1], None, exc)])
                 return
             for item in batch:  # find the entry that fails; the others are written
                 self._write([item])
             return
         self.batches += 1
         self.entries += len(batch)
-        for (_, future, _), seq in zip(batch, seqs, strict=True):
-            future.set_result(seq)
+        _resolve([(future, seq, None) for (_, future, _), seq in zip(batch, seqs, strict=True)])
 
     def _commit(self, entries: list[dict[str, Any]]) -> list[int]:
         with self.engine.begin() as conn:  # a pooled connection, its own transaction
             return self.audit.append_many(conn, entries)
+
+
+def _resolve(outcomes: list[tuple[Any, int | None, BaseException | None]]) -> None:
+    """Resolve thread futures here and asyncio futures on their loops, one wake-up per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, int | None, BaseException | None]]] = {}
+    for future, seq, exc in outcomes:
+        if isinstance(future, Future):
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(seq)
+        else:
+            by_loop.setdefault(future.get_loop(), []).append((future, seq, exc))
+    for loop, group in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a loop closed meanwhile: nobody waits any more
+            loop.call_soon_threadsafe(_settle, group)
+
+
+def _settle(group: list[tuple[Any, int | None, BaseException | None]]) -> None:
+    for future, seq, exc in group:
+        if future.done():  # the caller stopped waiting (timeout, disconnect)
+            continue
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(seq)

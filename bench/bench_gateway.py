@@ -71,7 +71,7 @@ from xingcheng.core.settings import load_settings
 from xingcheng.web.app import create_app
 spec = json.loads(sys.argv[1])
 settings = load_settings(data_dir=spec["data_dir"], database_url=spec.get("database_url"), log_level="WARNING",
-                         exchange_audit_sign_every=1000, exchange_serving_check_seconds=5, exchange_gateway_inline=spec.get("inline", True))
+                         exchange_audit_sign_every=1000, exchange_serving_check_seconds=5)
 import uvicorn
 uvicorn.run(create_app(settings), host="127.0.0.1", port=spec["port"], log_level="warning", access_log=False)
 """
@@ -289,7 +289,7 @@ def breakdown(data_dir: Path, spec: dict, database_url: str | None, calls: int =
         db.commit()
         db.close()
 
-    gw.writer.submit = lambda values: Future()  # the gateway's own work, without the writer
+    gw.writer.submit = lambda values, loop=None: Future()  # the gateway's own work, without the writer
     for i in range(50):
         start(i)
     t = time.process_time()

@@ -130,6 +130,7 @@ def run(folder: Path, workdir: Path) -> dict[str, Any]:
     upgrade(url)
     db = Database(url)
     result = measure(folder)
+    load_before = os.getloadavg()[0]
     started, cpu = time.perf_counter(), _cpu()
     with db.session() as session:
         outcome = service.run_build(session, FileSources(folder), memory_limit="8GB", inspect=result.pop("inspect"))
@@ -137,8 +138,10 @@ def run(folder: Path, workdir: Path) -> dict[str, Any]:
         model = outcome.build.person_model
     result["wall"] = time.perf_counter() - started
     result["cpu"] = _cpu() - cpu
+    result["load_before"] = load_before
     result["load"] = os.getloadavg()[0]
     result["timings"] = outcome.timings
+    result["stage_cpu"] = outcome.cpu
     result["metrics"] = build_metrics
     result["model"] = model
     db.dispose()
@@ -188,6 +191,8 @@ def report(
     t = big["timings"]
     linkage_s = t.get("persons_train", 0) + t.get("persons_predict", 0) + t.get("persons_cluster", 0)
     resolved = sum(v for k, v in t.items() if not k.startswith("store_"))
+    cpu = big["stage_cpu"]
+    resolved_cpu = sum(v for k, v in cpu.items() if not k.startswith("store_"))
     id_only_s = big["persons_id_only"]["seconds"]
     lines = [
         f"Measured {machine_line()} · load average at the end: {os.getloadavg()[0]:.1f} · "
@@ -211,14 +216,17 @@ def report(
         f"companies {big['addresses']['companies'][0]:,}/{big['addresses']['companies'][1]:,}, "
         f"housing {big['addresses']['housing'][0]:,}/{big['addresses']['housing'][1]:,}).",
         "",
-        f"| {persons:,} persons: stage | seconds |",
-        "|---|---:|",
-        *[f"| {name} | {seconds:,.1f} |" for name, seconds in t.items()],
-        f"| resolved: sources to golden records, relations and issues (before the database) | {resolved:,.1f} |",
-        f"| **total, sources to database** | **{big['wall']:,.1f}** |",
+        f"| {persons:,} persons: stage | seconds | CPU seconds |",
+        "|---|---:|---:|",
+        *[f"| {name} | {seconds:,.1f} | {cpu.get(name, 0):,.1f} |" for name, seconds in t.items()],
+        f"| resolved: sources to golden records, relations and issues (before the database) | {resolved:,.1f} | "
+        f"{resolved_cpu:,.1f} |",
+        f"| **total, sources to database** | **{big['wall']:,.1f}** | {big['cpu']:,.1f} |",
         "",
         f"The {persons:,}-person build used {big['cpu']:,.0f} CPU seconds ({big['cpu'] / 2:,.0f} s of both cores); "
-        f"the machine is shared, and its load average was {big['load']:.1f} when the build finished.",
+        f"the machine is shared: its load average was {big['load_before']:.1f} when the build started and "
+        f"{big['load']:.1f} when it finished. CPU seconds count every thread of the process (DuckDB's included), "
+        "whatever else the machine was doing.",
         "",
         f"Person linkage (train + predict + cluster) took {linkage_s:,.1f} s against {id_only_s:,.2f} s for the "
         f"exact-ID baseline ({linkage_s / max(id_only_s, 1e-9):,.0f}×), and recovers "
@@ -253,21 +261,50 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--parity-persons", type=int, default=5_000, help="persons of the sample linked on Spark")
     parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument(
+        "--skip-sample",
+        action="store_true",
+        help="build only the big city and print its figures (for iterating; docs/benchmarks.md is left alone)",
+    )
     args = parser.parse_args()
-    small_city = city(args.sample)
     with tempfile.TemporaryDirectory(prefix="xc-bench-linkage-") as tmp:
-        small_dir = Path(tmp) / "small"
-        small_dir.mkdir()
-        small = run(small_city, small_dir)
-        print(f"sample: persons {small['persons']}, companies {small['companies']}", flush=True)
-        parity = None if args.no_spark else spark_parity(small_city, small["model"], args.parity_persons)
-        print(f"parity: {parity}", flush=True)
+        small = parity = None
+        if not args.skip_sample:
+            small_city = city(args.sample)
+            small_dir = Path(tmp) / "small"
+            small_dir.mkdir()
+            small = run(small_city, small_dir)
+            print(f"sample: persons {small['persons']}, companies {small['companies']}", flush=True)
+            parity = None if args.no_spark else spark_parity(small_city, small["model"], args.parity_persons)
+            print(f"parity: {parity}", flush=True)
         big_city = city(args.persons)
         big_dir = Path(tmp) / "big"
         big_dir.mkdir()
         big = run(big_city, big_dir)
         print(f"{args.persons:,}: persons {big['persons']}, wall {big['wall']:.0f} s", flush=True)
+    if small is None:
+        print(_summary(args.persons, big))
+        return
     write_section("linkage", report(args.persons, big, args.sample, small, parity))
+
+
+def _summary(persons: int, big: dict[str, Any]) -> str:
+    """The big city's figures as text, without the sample city (``--skip-sample``)."""
+    cpu = big["stage_cpu"]
+    lines = [
+        f"{persons:,} persons: {big['person_records']:,} person records, {big['company_records']:,} company records"
+    ]
+    lines += [
+        f"persons P {big['persons']['precision']:.5f} R {big['persons']['recall']:.5f}; companies P "
+        f"{big['companies']['precision']:.5f} R {big['companies']['recall']:.5f}; addresses "
+        f"{big['addresses']['accuracy']:.5f}"
+    ]
+    lines += [f"{name:<18} {seconds:8.1f} s {cpu.get(name, 0):8.1f} CPU s" for name, seconds in big["timings"].items()]
+    lines += [
+        f"total {big['wall']:.1f} s, {big['cpu']:.1f} CPU s; load average {big['load_before']:.1f} at the start, "
+        f"{big['load']:.1f} at the end; peak RSS {peak_rss_mib():,.0f} MiB"
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

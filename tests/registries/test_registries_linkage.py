@@ -47,6 +47,9 @@ def test_person_and_company_linkage_meet_the_targets(computed: Any, city: Path) 
     assert precision >= 0.995 and recall >= 0.99
     precision, recall = con.execute(PAIRS.format(clusters="company_cluster")).fetchone()
     assert precision >= 0.995 and recall >= 0.99
+    # Clusters are numbered; Splink's training tables are gone once the clusters are.
+    assert con.execute("SELECT DISTINCT typeof(cluster_id) FROM person_cluster").fetchall() == [("BIGINT",)]
+    assert not con.execute("SELECT * FROM duckdb_tables() WHERE starts_with(table_name, '__splink__')").fetchall()
 
 
 def test_birth_certificates_without_id_numbers_are_linked(computed: Any, city: Path) -> None:

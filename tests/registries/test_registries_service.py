@@ -16,6 +16,7 @@ from xingcheng.core.events import Event, EventBus
 from xingcheng.registries import events as ev
 from xingcheng.registries import service
 from xingcheng.registries.models import Company, Issue, Person, PersonLink, Relation
+from xingcheng.registries.records import PERSON_ATTRIBUTES
 from xingcheng.registries.sources import FileSources
 from xingcheng.standards import idnumber, uscc
 
@@ -66,12 +67,41 @@ def test_first_build_fills_every_registry(database: Database, city: Path, models
         assert (
             person.attributes["name"]["source"] == "psb_hukou" or "psb_hukou" not in person.attributes["name"]["agree"]
         )
-    # The same sources again: nothing changes, no issue is opened twice.
+        # Provenance keys in the registry's attribute order, whatever order the build computed them in.
+        order = [a for a in PERSON_ATTRIBUTES if a in person.attributes]
+        assert list(person.attributes) == order
+        before = dict(db.execute(select(Person.id, Person.digest)).all())
+        updated = dict(db.execute(select(Person.id, Person.updated_at)).all())
+    metrics = outcome.build.metrics
+    assert set(metrics["cpu"]) == set(metrics["timings"]) and "persons_golden" in metrics["cpu"]
+    # The same sources again: nothing changes, no issue is opened twice, no person is rewritten (the golden
+    # values and their provenance come out the same, text for text).
     again = _build(database, FileSources(city), None)
     assert again.build.kind == "incremental"
     assert [type(e) for e in again.events] == [ev.RegistryBuilt]
     with database.session() as db:
         assert db.scalar(select(func.count()).select_from(Person)) == persons
+        assert dict(db.execute(select(Person.id, Person.digest)).all()) == before
+        assert dict(db.execute(select(Person.id, Person.updated_at)).all()) == updated
+
+
+def test_a_build_leaves_the_schema_and_the_connection_as_it_found_them(
+    database: Database, city: Path, models: Any
+) -> None:
+    # On SQLite a build loads empty tables before building their indexes, under a bigger page cache.
+    with database.session() as db:
+        raw = db.connection().connection.driver_connection
+        sqlite = database.dialect == "sqlite"
+        schema = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'registry_%' ORDER BY 1"
+        if sqlite:
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+            indexes = raw.execute(schema).fetchall()
+            assert len(indexes) > 20
+        service.run_build(db, FileSources(city), models=models)
+        if sqlite:
+            assert raw.execute("PRAGMA cache_size").fetchone()[0] == cache
+            assert raw.execute(schema).fetchall() == indexes
+        assert db.scalar(select(func.count()).select_from(PersonLink)) > 2500
 
 
 def test_a_new_source_version_updates_incrementally_and_emits_events(

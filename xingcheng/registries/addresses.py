@@ -94,6 +94,7 @@ def load_standard_addresses(con: duckdb.DuckDBPyConnection, reader: SourceReader
               FROM address_alias a JOIN address_src src USING (code) GROUP BY std_code) t ON t.std_code = s.code
         """
     )
+    con.execute("DROP TABLE address_src")
     return con.execute("SELECT count(*) FROM address_std").fetchone()[0]
 
 

@@ -8,7 +8,6 @@ emits the change events. Timings of every stage are kept for the build log and t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ import duckdb
 
 from xingcheng.registries import addresses, golden, linkage, records
 from xingcheng.registries import text as T
+from xingcheng.registries.clock import Stopwatch
 from xingcheng.registries.sources import SourceReader
 
 __all__ = ["Computed", "Progress", "compute"]
@@ -32,6 +32,7 @@ class Computed:
     con: duckdb.DuckDBPyConnection
     sources: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each stage (timings: wall seconds)
     metrics: dict[str, Any] = field(default_factory=dict)
     person_model: dict[str, Any] | None = None
     company_model: dict[str, Any] | None = None
@@ -57,14 +58,9 @@ def compute(
     source that is authoritative for it (from the ledger; defaults in :mod:`.golden` for the rest).
     """
     report = progress or _quiet
-    out = Computed(con)
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        out.timings[name] = round(now - clock, 3)
-        clock = now
+    watch = Stopwatch()
+    out = Computed(con, timings=watch.wall, cpu=watch.cpu)
+    lap = watch.lap
 
     report("registries", 0, len(STAGES))
     out.metrics["addresses"] = addresses.load_standard_addresses(con, reader)
@@ -83,10 +79,12 @@ def compute(
     out.person_model = result.model
     out.metrics["person_pairs"] = result.pairs
     out.timings.update({f"persons_{k}": round(v, 3) for k, v in result.timings.items()})
-    clock = time.perf_counter()
+    out.cpu.update({f"persons_{k}": round(v, 3) for k, v in result.cpu.items()})
+    watch.restart()
     golden.build_person_golden(con, authority=authority)
     out.metrics["authority"] = {**golden.DEFAULT_AUTHORITY, **(authority or {})}
     golden.build_relations(con)
+    con.execute("DROP TABLE person_rec")  # read by the golden values and relations only
     out.metrics["persons"] = con.execute("SELECT count(*) FROM person_golden").fetchone()[0]
     out.metrics["person_records"] = con.execute("SELECT count(*) FROM person_input").fetchone()[0]
     lap("persons_golden")
@@ -195,6 +193,8 @@ def build_housing(con: duckdb.DuckDBPyConnection, reader: SourceReader) -> dict[
     con.execute(
         f"""
         CREATE OR REPLACE TABLE housing_src AS
+        SELECT h.*, a.std_code AS addr_id, CAST(CASE WHEN a.std_code IS NOT NULL THEN 1 END AS DOUBLE) AS addr_score
+        FROM (
         SELECT record_no, record_type, unit_no, project_name, building_no, location,
                {T.sql_clean("address_code")} AS address_code, district_code, try_cast(floors AS INTEGER) AS floors,
                try_cast(units AS INTEGER) AS units, try_cast(built_year AS INTEGER) AS built_year,
@@ -204,15 +204,13 @@ def build_housing(con: duckdb.DuckDBPyConnection, reader: SourceReader) -> dict[
                {T.sql_id_number(T.sql_id_raw("owner_cert_no"))} AS owner_id,
                {T.sql_uscc("owner_cert_no")} AS owner_uscc,
                {T.sql_id_number(T.sql_id_raw("co_owner_cert_no"))} AS co_owner_id,
-               {T.sql_address("location")} AS location_norm, CAST(NULL AS VARCHAR) AS addr_id,
-               CAST(NULL AS DOUBLE) AS addr_score
+               {T.sql_address("location")} AS location_norm
         FROM ({inner})
+        ) h
+        -- The code the record gives (through the alias table), else (below) the matched location text.
+        LEFT JOIN (SELECT code, min(std_code) AS std_code FROM address_alias GROUP BY code) a
+               ON a.code = h.address_code
         """  # noqa: S608
-    )
-    # The code the record gives (through the alias table), else the matched location text.
-    con.execute(
-        "UPDATE housing_src h SET addr_id = a.std_code, addr_score = 1.0 FROM address_alias a "
-        "WHERE a.code = h.address_code"
     )
     match = addresses.match_column(con, "housing_src", "location_norm", "addr_id", "addr_score")
     con.execute(

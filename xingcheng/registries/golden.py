@@ -68,123 +68,215 @@ _VALUES: Final = {
 }
 
 
-def _values_table(con: duckdb.DuckDBPyConnection, clusters: str) -> None:
-    # Join records to their clusters once (person_rec), then unpivot the attributes from it.
-    joined = f"SELECT p.*, c.cluster_id FROM person_input p JOIN {clusters} c USING (rid)"  # noqa: S608
+_REC_COLUMNS: Final = (
+    "rid", "source", "record_id", "id_number", "id_raw", "id_text", "name", "name_raw", "sex", "birth_date",
+    "ethnicity", "phone", "addr_id", "address_raw", "marital_status", "household", "relation", "mother_id",
+    "father_id", "spouse_id", "certificate",
+)  # fmt: skip
+
+
+_ATTRIBUTE: Final = "ENUM(" + ", ".join(T.sql_lit(a) for a in _VALUES) + ")"
+
+
+def _agree_table(con: duckdb.DuckDBPyConnection) -> None:
+    """``xc_agree``: for every set of departmental sources (a bit mask, bit i for ``PERSON_SOURCES[i]``) the sorted
+    list of their names — how a golden value names the sources that agree with it."""
+    names = [m.source for m in PERSON_SOURCES]
+    con.execute("CREATE OR REPLACE TEMP TABLE xc_agree (mask UINTEGER, agree VARCHAR[])")
+    con.executemany(
+        "INSERT INTO xc_agree VALUES (?, ?)",
+        [(mask, sorted(s for i, s in enumerate(names) if mask >> i & 1)) for mask in range(1, 1 << len(names))],
+    )
+
+
+_REAL: Final = (1 << len(PERSON_SOURCES)) - 1  # the bits of the departmental sources (the ID witness comes next)
+_WITNESS: Final = len(PERSON_SOURCES)  # the ID witness's priority: after every department
+# Attribute names as an ENUM: 20 million value rows group and compare on a small integer, not on text.
+_ATTRIBUTE: Final = "ENUM(" + ", ".join(T.sql_lit(a) for a in _VALUES) + ")"
+
+
+def _values_table(con: duckdb.DuckDBPyConnection, clusters: str, authority: dict[str, str]) -> None:
+    # Join records to their clusters once (person_rec), then unpivot the attributes from it. Each value row
+    # carries its source's priority and whether that source is authoritative for the attribute, so that the
+    # votes below need no join.
+    priority = (
+        "CASE p.source "
+        + " ".join(f"WHEN {T.sql_lit(m.source)} THEN {i}" for i, m in enumerate(PERSON_SOURCES))
+        + " END"
+    )
+    # What the golden values, issues and relations read, not every comparison column of person_input.
+    columns = ", ".join(f"p.{c}" for c in _REC_COLUMNS)
+    joined = (
+        f"SELECT {columns}, c.cluster_id, CAST({priority} AS UTINYINT) AS priority "  # noqa: S608
+        f"FROM person_input p JOIN {clusters} c USING (rid)"
+    )
     con.execute("CREATE OR REPLACE TABLE person_rec AS " + joined)
-    # Attribute and column names come from _VALUES, not from input.
+    # Attribute and column names come from _VALUES, sources from the ledger or DEFAULT_AUTHORITY (literals).
     parts = [
-        f"SELECT p.cluster_id, p.rid, p.source, p.record_id, {T.sql_lit(attr)} AS attribute, "  # noqa: S608
+        f"SELECT p.cluster_id, p.source, p.record_id, CAST({T.sql_lit(attr)} AS {_ATTRIBUTE}) AS attribute, "  # noqa: S608
         f"CAST(p.{value} AS VARCHAR) AS value, CAST(p.{shown} AS VARCHAR) AS shown, "
-        f"{'p.id_number IS NOT NULL' if attr == 'id_number' else 'TRUE'} AS valid "
+        f"{'p.id_number IS NOT NULL' if attr == 'id_number' else 'TRUE'} AS valid, p.priority, "
+        f"p.source = {T.sql_lit(authority.get(attr, ''))} AS auth "
         f"FROM person_rec p WHERE p.{value} IS NOT NULL"
         for attr, (value, shown) in _VALUES.items()
     ]
     con.execute(f"CREATE OR REPLACE TABLE person_value AS {' UNION ALL '.join(parts)}")
 
 
+def _vote(con: duckdb.DuckDBPyConnection, out: str, where: str, authority: dict[str, str]) -> None:
+    """Per (cluster, attribute) the winning value, the source that vouches for it, the sources that agree with it
+    (a bit mask) and how many distinct values departmental records give (``values``).
+
+    One vote per source holding a value (a bit per source, so duplicates vote once), half a vote more for the
+    authoritative source, ties to the source listed first; a remaining tie (one source giving two values) to the
+    greater value, so that every build chooses the same. Only ``valid`` values are candidates (ID numbers).
+    The score n + ½·authoritative − priority/1000 is kept as the integer 2000·n + 1000·authoritative − priority.
+    """
+    names = "[" + ", ".join(T.sql_lit(s) for s in [*(m.source for m in PERSON_SOURCES), ID_WITNESS]) + "]"
+    auth = (
+        "CASE attribute "
+        + " ".join(f"WHEN {T.sql_lit(a)} THEN {T.sql_lit(s)}" for a, s in sorted(authority.items()))
+        + " END"
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {out} AS
+        WITH g AS (
+            SELECT v.cluster_id, v.attribute, v.value, bool_or(v.valid) AS valid,
+                   bit_or(CAST(1 AS UINTEGER) << v.priority) AS mask, bool_or(v.auth) AS auth,
+                   min(v.priority) AS priority
+            FROM person_value v
+            WHERE {where}
+            GROUP BY ALL
+        ), w AS (
+            SELECT cluster_id, attribute,
+                   max({{'score': bit_count(mask) * 2000 + CASE WHEN auth THEN 1000 ELSE 0 END - priority,
+                         'value': value, 'mask': mask, 'auth': auth, 'priority': priority}}) FILTER (WHERE valid) AS w,
+                   count(*) FILTER (WHERE mask & {_REAL} <> 0) AS "values"
+            FROM g GROUP BY cluster_id, attribute
+        )
+        SELECT cluster_id, attribute, w.value AS value,
+               CASE WHEN w.auth THEN {auth} ELSE {names}[w.priority + 1] END AS source,
+               w.mask & {_REAL} AS agree_mask, "values"
+        FROM w
+        """  # noqa: S608
+    )
+
+
 def build_person_golden(
     con: duckdb.DuckDBPyConnection, clusters: str = "person_cluster", authority: dict[str, str] | None = None
 ) -> None:
-    """Create ``person_golden``, ``person_value`` (every source's value) and ``person_issue``."""
+    """Create ``person_golden`` (with the provenance of every attribute as JSON text, ``attributes``),
+    ``person_value`` (every source's value) and ``person_issue``.
+
+    All set-based, in a few passes over ``person_value``: the votes group it by (cluster, attribute, value);
+    only the (cluster, attribute) pairs whose records disagree are joined back to it for the values that lost.
+    """
     authority = {**DEFAULT_AUTHORITY, **(authority or {})}
-    _values_table(con, clusters)
-    con.execute("CREATE OR REPLACE TEMP TABLE xc_authority (attribute VARCHAR, source VARCHAR)")
-    con.executemany("INSERT INTO xc_authority VALUES (?, ?)", list(authority.items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE xc_priority (source VARCHAR, priority INTEGER)")
-    con.executemany(
-        "INSERT INTO xc_priority VALUES (?, ?)",
-        [(m.source, i) for i, m in enumerate(PERSON_SOURCES)] + [(ID_WITNESS, 99)],
-    )
-    # Votes for the ID number first: only valid numbers are candidates.
-    _choose(con, "xc_id_votes", "v.attribute = 'id_number' AND v.valid")
+    _agree_table(con)
+    _values_table(con, clusters, authority)
+    # Votes for the ID number first: only valid numbers are candidates; the winner then witnesses birth date and sex.
+    _vote(con, "xc_id_votes", "v.attribute = 'id_number'", authority)
     con.execute(
         f"""
         INSERT INTO person_value
-        SELECT g.cluster_id, NULL, {T.sql_lit(ID_WITNESS)}, NULL, a.attribute, a.value, a.value, TRUE
+        SELECT g.cluster_id, {T.sql_lit(ID_WITNESS)}, NULL, CAST(a.attribute AS {_ATTRIBUTE}), a.value, a.value, TRUE,
+               {_WITNESS}, FALSE
         FROM xc_id_votes g,
              LATERAL (SELECT 'birth_date' AS attribute,
                              CAST(CAST(strptime(substr(g.value, 7, 8), '%Y%m%d') AS DATE) AS VARCHAR) AS value
                       UNION ALL
                       SELECT 'sex', CASE WHEN CAST(substr(g.value, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END) a
+        WHERE g.value IS NOT NULL
         """  # noqa: S608
     )
-    _choose(con, "xc_votes", "v.attribute <> 'id_number'")
+    _vote(con, "xc_votes", "v.attribute <> 'id_number'", authority)
+    con.execute("CREATE OR REPLACE TEMP TABLE xc_choice AS SELECT * FROM xc_id_votes UNION ALL SELECT * FROM xc_votes")
+    con.execute("DROP TABLE xc_id_votes")
+    con.execute("DROP TABLE xc_votes")
+    # The records that disagree with the golden value (or, with no golden value, every record): only where a
+    # cluster's records give more than the one chosen value, so the join below probes a small table.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE xc_other AS
+        SELECT v.cluster_id, v.attribute, v.source, v.record_id, v.value, v.shown, v.valid, c.value AS golden,
+               c.source AS golden_source
+        FROM person_value v
+        JOIN (SELECT * FROM xc_choice WHERE "values" > CASE WHEN coalesce(agree_mask, 0) <> 0 THEN 1 ELSE 0 END) c
+          USING (cluster_id, attribute)
+        WHERE v.priority < {_WITNESS} AND v.value IS DISTINCT FROM c.value
+        """  # noqa: S608
+    )
+    # Provenance of every attribute a department gives: the source of the golden value, the sources that agree
+    # with it, and the value of every record that disagrees (written as the department wrote it). One JSON object
+    # per person, its keys in the order of PERSON_ATTRIBUTES (so the same values always give the same text).
     attrs = [a for a in PERSON_ATTRIBUTES if a != "id_number"]
-    picks = ",\n".join(f"max(value) FILTER (WHERE attribute = {T.sql_lit(a)}) AS {_col(a)}" for a in attrs)
-    srcs = ",\n".join(f"max(source) FILTER (WHERE attribute = {T.sql_lit(a)}) AS {_col(a)}_source" for a in attrs)
+    picks = ",\n".join(f"any_value(value) FILTER (WHERE attribute = {T.sql_lit(a)}) AS {_col(a)}" for a in attrs)
+    srcs = ",\n".join(f"any_value(source) FILTER (WHERE attribute = {T.sql_lit(a)}) AS {_col(a)}_source" for a in attrs)
+    provs = ", ".join(
+        f"{T.sql_lit(_json_key(a))} || any_value(prov) FILTER (WHERE attribute = {T.sql_lit(a)})"
+        for a in PERSON_ATTRIBUTES
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TABLE person_golden AS
-        WITH chosen AS (SELECT * FROM xc_votes UNION ALL SELECT * FROM xc_id_votes),
-        members AS (
+        WITH members AS (
             SELECT cluster_id, min(rid) AS first_rid, count(*) AS records,
-                   list(DISTINCT source ORDER BY source) AS sources,
+                   bit_or(CAST(1 AS UINTEGER) << priority) AS mask,
                    max(household) FILTER (WHERE source = 'psb_hukou') AS household,
                    max(relation) FILTER (WHERE source = 'psb_hukou') AS relation
             FROM person_rec GROUP BY cluster_id
+        ), other AS (
+            SELECT cluster_id, attribute,
+                   list({{'source': source, 'record_id': record_id, 'value': shown}} ORDER BY source, record_id)
+                       AS other
+            FROM xc_other GROUP BY ALL
+        ), prov AS (
+            SELECT c.cluster_id, c.attribute, c.value, c.source,
+                   CASE WHEN c."values" > 0
+                        THEN CAST(to_json({{'source': c.source, 'agree': a.agree, 'other': o.other}}) AS VARCHAR)
+                   END AS prov
+            FROM xc_choice c LEFT JOIN xc_agree a ON a.mask = c.agree_mask
+                 LEFT JOIN other o USING (cluster_id, attribute)
+        ), chosen AS (
+            SELECT cluster_id,
+                   any_value(value) FILTER (WHERE attribute = 'id_number') AS id_number,
+                   any_value(source) FILTER (WHERE attribute = 'id_number') AS id_number_source,
+                   {picks},
+                   {srcs},
+                   '{{' || concat_ws(',', {provs}) || '}}' AS attributes
+            FROM prov GROUP BY cluster_id
         )
-        SELECT m.cluster_id, m.first_rid, m.records, m.sources, m.household, m.relation,
-               max(value) FILTER (WHERE attribute = 'id_number') AS id_number,
-               max(source) FILTER (WHERE attribute = 'id_number') AS id_number_source,
-               {picks},
-               {srcs}
-        FROM members m LEFT JOIN chosen c USING (cluster_id)
-        GROUP BY ALL
+        SELECT m.cluster_id, m.first_rid, m.records, a.agree AS sources, m.household, m.relation,
+               c.* EXCLUDE (cluster_id)
+        FROM members m LEFT JOIN chosen c USING (cluster_id) LEFT JOIN xc_agree a ON a.mask = m.mask
         """  # noqa: S608
     )
     con.execute(
         """
         CREATE OR REPLACE TABLE person_issue AS
-        WITH chosen AS (SELECT * FROM xc_votes UNION ALL SELECT * FROM xc_id_votes)
-        SELECT v.cluster_id, v.attribute, v.source, v.record_id, v.shown AS value, c.value AS golden,
-               c.source AS golden_source, 'conflict' AS kind
-        FROM person_value v JOIN chosen c USING (cluster_id, attribute)
-        WHERE v.source <> 'gb11643' AND v.value <> c.value
-          AND NOT (v.attribute = 'id_number' AND v.value = c.value)
+        SELECT cluster_id, attribute, source, record_id, shown AS value, golden, golden_source,
+               CASE WHEN attribute = 'id_number' AND NOT valid THEN 'invalid_id' ELSE 'conflict' END AS kind
+        FROM xc_other WHERE golden IS NOT NULL
         UNION ALL
         SELECT v.cluster_id, v.attribute, v.source, v.record_id, v.shown, c.value, c.source, 'format'
-        FROM person_value v JOIN chosen c USING (cluster_id, attribute)
-        WHERE v.attribute IN ('name', 'id_number') AND v.value = c.value AND v.shown <> v.value
+        FROM person_value v JOIN xc_choice c USING (cluster_id, attribute)
+        WHERE v.attribute IN ('name', 'id_number') AND v.shown <> v.value AND v.value = c.value
         UNION ALL
         SELECT p.cluster_id, 'record', p.source, NULL, CAST(count(*) AS VARCHAR), NULL, NULL, 'duplicate'
         FROM person_value p WHERE p.attribute = 'name' GROUP BY p.cluster_id, p.source HAVING count(*) > 1
         """
     )
-    # An invalid ID number that is a typo of the golden one is a conflict already; mark it as what it is.
-    con.execute(
-        """
-        UPDATE person_issue i SET kind = 'invalid_id'
-        FROM person_input p WHERE i.attribute = 'id_number' AND i.kind = 'conflict'
-          AND p.rid = i.source || ':' || i.record_id AND p.id_number IS NULL
-        """
-    )
+    for name in ("xc_other", "xc_choice"):
+        con.execute(f"DROP TABLE {name}")
+
+
+def _json_key(attribute: str) -> str:
+    return f'"{attribute}":'
 
 
 def _col(attribute: str) -> str:
     return {"address": "address_id"}.get(attribute, attribute)
-
-
-def _choose(con: duckdb.DuckDBPyConnection, out: str, where: str) -> None:
-    """Per (cluster, attribute) the winning value and the source that vouches for it."""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {out} AS
-        WITH votes AS (
-            SELECT v.cluster_id, v.attribute, v.value, count(DISTINCT v.source) AS n,
-                   bool_or(v.source = a.source) AS is_auth, min(pr.priority) AS priority,
-                   arg_min(v.source, pr.priority) AS first_source, any_value(a.source) AS auth_source
-            FROM person_value v LEFT JOIN xc_authority a ON a.attribute = v.attribute
-                 LEFT JOIN xc_priority pr ON pr.source = v.source
-            WHERE {where}
-            GROUP BY ALL
-        )
-        SELECT cluster_id, attribute, arg_max(value, score) AS value,
-               arg_max(CASE WHEN is_auth THEN auth_source ELSE first_source END, score) AS source
-        FROM (SELECT *, n + CASE WHEN is_auth THEN 0.5 ELSE 0 END - priority / 1000.0 AS score FROM votes)
-        GROUP BY cluster_id, attribute
-        """  # noqa: S608
-    )
 
 
 def build_relations(con: duckdb.DuckDBPyConnection) -> None:

@@ -28,7 +28,9 @@ from typing import Any
 import duckdb
 
 __all__ = [
+    "COMPANY_COLUMNS",
     "COMPANY_THRESHOLD",
+    "PERSON_COLUMNS",
     "PERSON_THRESHOLD",
     "LinkResult",
     "company_settings",
@@ -105,6 +107,9 @@ def person_comparisons() -> list[dict[str, Any]]:
     ]
 
 
+# The columns the person model compares and blocks on (and the record id).
+PERSON_COLUMNS = ("rid", "id_number", "id_raw", "name", "name_py", "sex", "birth_day", "addr_id", "phone")
+
 PERSON_BLOCKING = [
     "l.id_number = r.id_number",
     "l.name_py = r.name_py AND l.birth_day = r.birth_day",
@@ -163,6 +168,8 @@ def company_comparisons() -> list[dict[str, Any]]:
     ]
 
 
+COMPANY_COLUMNS = ("rid", "uscc", "uscc_raw", "name", "name_core", "addr_id", "rep_id")
+
 COMPANY_BLOCKING = [
     "l.uscc = r.uscc",
     "l.name = r.name",
@@ -185,12 +192,13 @@ def company_settings() -> dict[str, Any]:
 
 @dataclass
 class LinkResult:
-    """``clusters``: the table (rid, cluster_id); ``model``: the trained Splink settings (JSON-able)."""
+    """``clusters``: the table (rid, cluster_id: a number); ``model``: the trained Splink settings (JSON-able)."""
 
     clusters: str
     pairs: int
     model: dict[str, Any]
     timings: dict[str, float]
+    cpu: dict[str, float]
 
 
 def _train(linker: Any, kind: str, rows: int) -> None:
@@ -221,34 +229,53 @@ def link(
     With ``model`` (a trained settings dict), training is skipped: incremental runs and the Spark parity
     check reuse the parameters of the full build.
     """
-    import time
-
     from splink import DuckDBAPI, Linker
 
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+    from xingcheng.registries.clock import Stopwatch
+
+    watch = Stopwatch()
     settings = model or (person_settings() if kind == "person" else company_settings())
     threshold = threshold or (PERSON_THRESHOLD if kind == "person" else COMPANY_THRESHOLD)
     db_api = DuckDBAPI(con)
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-    sdf = db_api.register(table)
+    # Splink copies its input into every table it builds (concatenated input, blocked pairs, training samples):
+    # it gets only the columns the model compares and blocks on, not every column of the records.
+    lean = f"xc_link_{kind}"
+    columns = ", ".join(PERSON_COLUMNS if kind == "person" else COMPANY_COLUMNS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {lean} AS SELECT {columns} FROM {table}")  # noqa: S608
+    rows = con.execute(f"SELECT count(*) FROM {lean}").fetchone()[0]  # noqa: S608
+    sdf = db_api.register(lean)
     linker = Linker(sdf, settings, log_level=logging.ERROR)
     if model is None and rows > 1:
         _train(linker, kind, rows)
         linker.training.estimate_probability_two_random_records_match(
             [PERSON_BLOCKING[0] if kind == "person" else COMPANY_BLOCKING[0]], recall=0.97
         )
-    timings["train"] = time.perf_counter() - started
-    t = time.perf_counter()
+    watch.lap("train")
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     pairs = con.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchone()[0]  # noqa: S608
-    timings["predict"] = time.perf_counter() - t
-    t = time.perf_counter()
+    watch.lap("predict")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
     out = out or f"{kind}_cluster"
-    con.execute(f"CREATE OR REPLACE TABLE {out} AS SELECT rid, cluster_id FROM {clusters.physical_name}")  # noqa: S608
-    timings["cluster"] = time.perf_counter() - t
+    # Clusters are numbered (in the order of Splink's cluster names, the smallest record id of each cluster):
+    # every later step groups and joins on them, and an integer is cheaper to hash and hold than that text.
+    con.execute(
+        f"CREATE OR REPLACE TABLE {out} AS SELECT rid, "  # noqa: S608
+        f"CAST(dense_rank() OVER (ORDER BY cluster_id) AS BIGINT) AS cluster_id FROM {clusters.physical_name}"
+    )
+    watch.lap("cluster")
     trained = linker.misc.save_model_to_json()
     predictions.drop_table_from_database_and_remove_from_cache()
     clusters.drop_table_from_database_and_remove_from_cache()
-    return LinkResult(out, int(pairs), trained, timings)
+    _drop_splink_tables(con)
+    con.execute(f"DROP TABLE {lean}")
+    return LinkResult(out, int(pairs), trained, watch.wall, watch.cpu)
+
+
+def _drop_splink_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Splink keeps what training computed (comparison vectors of millions of pairs, term frequencies) in the
+    connection; the rest of the build needs none of it, and memory is what a city-scale build runs short of."""
+    leftovers = con.execute(
+        "SELECT database_name, schema_name, table_name FROM duckdb_tables() WHERE starts_with(table_name, '__splink__')"
+    ).fetchall()
+    for database, schema, name in leftovers:
+        con.execute(f'DROP TABLE IF EXISTS "{database}"."{schema}"."{name}"')

@@ -202,7 +202,7 @@ def _select(m: SourceMap, inner: str, wanted: tuple[str, ...]) -> str:
 
 
 def load_person_records(con: duckdb.DuckDBPyConnection, reader: SourceReader) -> list[str]:
-    """Create ``person_raw`` (one row per departmental person record); return the sources found."""
+    """Create the view ``person_raw`` (one row per departmental person record); return the sources found."""
     parts, found = [], []
     for m in PERSON_SOURCES:
         inner = reader.sql(con, m.source)
@@ -212,12 +212,13 @@ def load_person_records(con: duckdb.DuckDBPyConnection, reader: SourceReader) ->
         parts.append(_select(m, inner, _PERSON_COLUMNS))
     if not parts:
         parts.append(_select(PERSON_SOURCES[0], 'SELECT NULL AS "人员编号" WHERE FALSE', _PERSON_COLUMNS))
-    con.execute(f"CREATE OR REPLACE TABLE person_raw AS {' UNION ALL '.join(parts)}")
+    # A view: the sources are read once, by prepare_person_input, and not held twice in memory.
+    con.execute(f"CREATE OR REPLACE VIEW person_raw AS {' UNION ALL '.join(parts)}")
     return found
 
 
 def load_company_records(con: duckdb.DuckDBPyConnection, reader: SourceReader) -> list[str]:
-    """Create ``company_raw`` (one row per departmental company record); return the sources found."""
+    """Create the view ``company_raw`` (one row per departmental company record); return the sources found."""
     parts, found = [], []
     for m in COMPANY_SOURCES:
         inner = reader.sql(con, m.source)
@@ -227,7 +228,7 @@ def load_company_records(con: duckdb.DuckDBPyConnection, reader: SourceReader) -
         parts.append(_select(m, inner, _COMPANY_COLUMNS))
     if not parts:
         parts.append(_select(COMPANY_SOURCES[0], 'SELECT NULL AS "主体身份代码" WHERE FALSE', _COMPANY_COLUMNS))
-    con.execute(f"CREATE OR REPLACE TABLE company_raw AS {' UNION ALL '.join(parts)}")
+    con.execute(f"CREATE OR REPLACE VIEW company_raw AS {' UNION ALL '.join(parts)}")
     return found
 
 

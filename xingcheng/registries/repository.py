@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, Text, bindparam, cast, delete, func, insert, select, update
@@ -31,6 +32,7 @@ __all__ = [
     "address",
     "bulk_insert",
     "bulk_update",
+    "bulk_writes",
     "company_by_uscc",
     "copy_rows",
     "count",
@@ -97,24 +99,41 @@ def copy_rows(
     rows: Iterable[Sequence[Any]],
     *,
     json_text: Sequence[str] = (),
+    const: dict[str, Any] | None = None,
 ) -> int:
     """Insert many rows through the session's own connection, bypassing per-row statement work.
 
     Values go through each column type's bind processor (so dates and times are stored exactly as the ORM
-    stores them); ``json_text`` columns arrive serialised. PostgreSQL gets ``COPY … FROM STDIN``, SQLite a
-    plain DB-API ``executemany`` — both inside the session's transaction.
+    stores them); ``json_text`` columns arrive serialised; ``const`` (column → value) is appended to every row,
+    converted once. PostgreSQL gets ``COPY … FROM STDIN``, SQLite a plain DB-API ``executemany`` — both inside
+    the session's transaction. Rows whose columns need no conversion pass through untouched.
     """
     table = model.__table__  # type: ignore[attr-defined]
     conn = db.connection()
     dialect = conn.dialect
-    procs = [None if name in json_text else table.c[name].type.bind_processor(dialect) for name in columns]
 
-    def converted() -> Iterator[tuple[Any, ...]]:
+    def processor(name: str) -> Any:
+        return None if name in json_text else table.c[name].type.bind_processor(dialect)
+
+    extra = const or {}
+    tail = tuple(v if (p := processor(k)) is None or v is None else p(v) for k, v in extra.items())
+    converting = [(i, p) for i, name in enumerate(columns) if (p := processor(name)) is not None]
+    names_all = [*columns, *extra]
+
+    def converted() -> Iterator[Sequence[Any]]:
+        if not converting and not tail:
+            yield from rows
+            return
         for row in rows:
-            yield tuple(v if p is None or v is None else p(v) for v, p in zip(row, procs, strict=True))
+            if converting:
+                row = list(row)
+                for i, p in converting:
+                    if row[i] is not None:
+                        row[i] = p(row[i])
+            yield (*row, *tail)
 
     quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
+    names = ", ".join(quote(c) for c in names_all)
     raw = conn.connection.driver_connection
     n = 0
     if dialect.name == "postgresql":
@@ -125,20 +144,66 @@ def copy_rows(
         return n
     cur = raw.cursor()
     try:
-        batch: list[tuple[Any, ...]] = []
-        sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608
-        for row in converted():
-            batch.append(row)
-            if len(batch) >= 50_000:
+        with _indexes_built_after(cur, table.name):
+            batch: list[Sequence[Any]] = []
+            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' for _ in names_all)})"  # noqa: S608
+            for row in converted():
+                batch.append(row)
+                if len(batch) >= 50_000:
+                    cur.executemany(sql, batch)
+                    n += len(batch)
+                    batch = []
+            if batch:
                 cur.executemany(sql, batch)
                 n += len(batch)
-                batch = []
-        if batch:
-            cur.executemany(sql, batch)
-            n += len(batch)
     finally:
         cur.close()
     return n
+
+
+@contextmanager
+def _indexes_built_after(cur: Any, table: str) -> Iterator[None]:
+    """On SQLite, fill an *empty* table first and build its secondary indexes afterwards (one sort each instead of
+    a B-tree insertion per row and index).
+
+    The indexes are dropped and created again with their own stored SQL (``sqlite_master``), so the schema ends
+    exactly as the migrations made it; unique constraints and the primary key stay in force throughout. Both
+    statements are part of the session's transaction: a build that fails rolls them back with everything else.
+    A table that already holds rows (an incremental build) keeps its indexes.
+    """
+    if cur.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]:  # noqa: S608 - a model's table name
+        yield
+        return
+    indexes = cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    ).fetchall()
+    for name, _sql in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in indexes:
+            cur.execute(sql)
+
+
+@contextmanager
+def bulk_writes(db: Session, cache_mib: int = 512) -> Iterator[None]:
+    """Room for a build's bulk writes: on SQLite, a page cache of ``cache_mib`` for the session's connection while
+    the block runs (restored afterwards), so that index pages stay in memory instead of being spilled to the
+    journal and read back millions of times. Only memory changes: the same transaction, journal and sync
+    settings, so a failed build still leaves nothing behind. PostgreSQL needs nothing here.
+    """
+    conn = db.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def bulk_update(db: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:

@@ -29,6 +29,7 @@ from xingcheng.registries import build as builder
 from xingcheng.registries import events as ev
 from xingcheng.registries import places as place_builder
 from xingcheng.registries import repository as repo
+from xingcheng.registries.clock import Stopwatch
 from xingcheng.registries.models import (
     Address,
     AddressAlias,
@@ -66,7 +67,8 @@ DEPARTMENTS: dict[str, str] = {
 class BuildOutcome:
     build: Build
     events: list[Event] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds of each stage
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each stage
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
@@ -89,24 +91,22 @@ def _copy(
 ) -> int:
     """Stream a DuckDB query's rows into a table (columns named by the query; ``const`` appended to each row)."""
     cur = con.execute(sql)
-    extra = const or {}
-    columns = [d[0] for d in cur.description] + list(extra)
-    tail = tuple(extra.values())
+    columns = [d[0] for d in cur.description]
 
     def rows() -> Iterator[tuple[Any, ...]]:
         while batch := cur.fetchmany(50_000):
-            for row in batch:
-                yield row + tail
+            yield from batch
 
-    return repo.copy_rows(db, model, columns, rows(), json_text=json_text)
+    return repo.copy_rows(db, model, columns, rows(), json_text=json_text, const=const)
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[Any]]) -> None:
-    """A temp table from Python lists; ``id``, ``person_id`` and ``company_id`` are integers, the rest text."""
+    """A temp table from Python lists; ``id``, ``person_id``, ``company_id`` and ``cluster_id`` are integers, the rest
+    text."""
     import pyarrow as pa
 
     def kind(column: str) -> Any:
-        return pa.int64() if column in ("id", "person_id", "company_id") else pa.string()
+        return pa.int64() if column in ("id", "person_id", "company_id", "cluster_id") else pa.string()
 
     con.register(f"{name}_arrow", pa.table({k: pa.array(v, type=kind(k)) for k, v in columns.items()}))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
@@ -132,8 +132,6 @@ def run_build(
     they are dropped (the benchmark measures quality on them). ``models``: (person, company) Splink models
     trained elsewhere, used instead of training or the previous build's.
     """
-    import time
-
     previous = repo.last_build(db)
     kind = "incremental" if previous is not None else "full"
     record = Build(kind=kind, status="running", sources=reader.describe())
@@ -155,19 +153,20 @@ def run_build(
             authority=ledger_authority(db),
             progress=progress,
         )
-        started = time.perf_counter()
+        watch = Stopwatch()
         changes: list[Event] = []
         now = utcnow()
-        _replace_reference(db, con)
-        computed.timings["store_reference"] = round(time.perf_counter() - started, 3)
-        t = time.perf_counter()
-        changes += _apply_persons(db, con, record.id, now, initial=previous is None)
-        computed.timings["store_persons"] = round(time.perf_counter() - t, 3)
-        t = time.perf_counter()
-        changes += _apply_companies(db, con, record.id, now, initial=previous is None)
-        _replace_housing(db, con)
-        _sync_issues(db, con, record.id, now)
-        computed.timings["store_rest"] = round(time.perf_counter() - t, 3)
+        with repo.bulk_writes(db):
+            _replace_reference(db, con)
+            watch.lap("store_reference")
+            changes += _apply_persons(db, con, record.id, now, initial=previous is None)
+            watch.lap("store_persons")
+            changes += _apply_companies(db, con, record.id, now, initial=previous is None)
+            _replace_housing(db, con)
+            _sync_issues(db, con, record.id, now)
+            watch.lap("store_rest")
+        computed.timings.update(watch.wall)
+        computed.cpu.update(watch.cpu)
         if inspect is not None:
             inspect(con)
     finally:
@@ -177,7 +176,7 @@ def run_build(
     record.sources = reader.describe()
     record.status = "done"
     record.finished_at = utcnow()
-    record.metrics = {**computed.metrics, "timings": computed.timings, "changes": len(changes)}
+    record.metrics = {**computed.metrics, "timings": computed.timings, "cpu": computed.cpu, "changes": len(changes)}
     record.person_model = computed.person_model
     record.company_model = computed.company_model
     db.flush()
@@ -188,7 +187,7 @@ def run_build(
     if events is not None:
         for event in emitted:
             events.emit(event)
-    return BuildOutcome(record, emitted, computed.timings)
+    return BuildOutcome(record, emitted, computed.timings, computed.cpu)
 
 
 def ledger_authority(db: Session) -> dict[str, str]:
@@ -273,31 +272,6 @@ def _apply_persons(
             "address_code": [s[3] for s in state],
         },
     )
-    # Provenance of every attribute: the source of the golden value, the sources that agree with it, and the
-    # value of every record that disagrees (written as the department wrote it).
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE person_attr_per AS
-        WITH chosen AS (SELECT * FROM xc_votes UNION ALL SELECT * FROM xc_id_votes)
-        SELECT v.cluster_id, v.attribute, any_value(c.source) AS golden_source,
-               list(DISTINCT v.source ORDER BY v.source) FILTER (WHERE v.value = c.value) AS agree,
-               list({'source': v.source, 'record_id': v.record_id, 'value': v.shown} ORDER BY v.source, v.record_id)
-                   FILTER (WHERE v.value IS DISTINCT FROM c.value) AS other
-        FROM person_value v LEFT JOIN chosen c USING (cluster_id, attribute)
-        WHERE v.source <> 'gb11643' GROUP BY v.cluster_id, v.attribute
-        """
-    )
-    # Two steps, each materialised, so that DuckDB can spill between them at city scale.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE person_attr AS
-        SELECT cluster_id,
-               to_json(map_from_entries(list({'k': attribute, 'v': {'source': golden_source, 'agree': agree,
-                                                                    'other': other}}))) AS attributes
-        FROM person_attr_per GROUP BY cluster_id
-        """
-    )
-    con.execute("DROP TABLE person_attr_per")
     # Each cluster takes over the person most of its records belonged to (one cluster per person: the biggest).
     con.execute(
         """
@@ -318,13 +292,13 @@ def _apply_persons(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE person_out AS
-        SELECT g.*, a.attributes,
+        SELECT g.*,
                coalesce(cp.person_id, {base} + row_number() OVER (PARTITION BY cp.person_id IS NULL
                                                                    ORDER BY g.first_rid)) AS person_id,
                cp.person_id IS NULL AS is_new,
                md5(concat_ws('|', g.id_number, g.name, g.sex, g.birth_date, g.ethnicity, g.phone, g.address_id,
-                   g.marital_status, g.household, g.relation, g.records, a.attributes)) AS digest
-        FROM person_golden g LEFT JOIN cluster_person cp USING (cluster_id) LEFT JOIN person_attr a USING (cluster_id)
+                   g.marital_status, g.household, g.relation, g.records, g.attributes)) AS digest
+        FROM person_golden g LEFT JOIN cluster_person cp USING (cluster_id)
         """  # noqa: S608
     )
     select_person = """
@@ -521,7 +495,16 @@ def _apply_companies(
             upd_rows.append({"id": old[0], **values})
             if not initial and old[2] != values["name"]:
                 changes.append(ev.CompanyRenamed(uscc))
-    repo.bulk_insert(db, Company, new_rows)
+    if new_rows:
+        columns = list(new_rows[0])
+        repo.copy_rows(
+            db,
+            Company,
+            columns,
+            (tuple(r[c] for c in columns) for r in new_rows),
+            json_text=("attributes",),
+            const={"attributes": "{}"},
+        )
     repo.bulk_update(db, Company, upd_rows)
     gone = [(code, v[0]) for code, v in before.items() if code not in seen and v[1] == "active"]
     repo.bulk_update(db, Company, [{"id": cid, "state": "removed", "updated_at": now} for _, cid in gone])

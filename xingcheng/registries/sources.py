@@ -117,8 +117,10 @@ class FileSources:
                 name=f"src_{source_id}",
             )
             parts.append(f"SELECT * EXCLUDE (_row) FROM ({src.sql})")  # noqa: S608
+        # A view, not a table: every builder reads a source once, straight into its own table, so holding a
+        # second copy of every departmental file in memory would only make a city-scale build spill.
         view = f"xc_src_{source_id}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS {' UNION ALL '.join(parts)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {' UNION ALL '.join(parts)}")
         views[source_id] = view
         return f"SELECT * FROM {view}"  # noqa: S608
 

@@ -8,9 +8,10 @@ import random
 import duckdb
 import pytest
 
-from xingcheng.lake.rules import DIVISION_TABLE, compile_rules, division_codes, java_date_format
+from xingcheng.lake.rules import DIVISION_TABLE, DUCKDB, compile_rules, division_codes, java_date_format, normalise_expr
 from xingcheng.ledger.schema import DataType, FieldFormat, FieldSpec, ResourceSchema
 from xingcheng.standards import divisions, idnumber, plates, uscc
+from xingcheng.standards.errors import InvalidIdNumber
 from xingcheng.standards.masking import mask_id_number
 
 TODAY = dt.date(2026, 11, 21)
@@ -180,3 +181,96 @@ def test_strftime_patterns_translate_to_java() -> None:
     assert java_date_format("%Y%m%d") == "yyyyMMdd"
     assert java_date_format("%Y年%-m月%-d日") == "yyyy年M月d日"
     assert java_date_format("%Y-%m-%dT%H:%M:%S") == "yyyy-MM-dd'T'HH:mm:ss"
+
+
+def _id_value_is_valid(value: str, provinces: set[str]) -> bool:
+    text = idnumber.normalize(value)
+    try:
+        idnumber.parse(text, check_address=False, today=TODAY)
+    except InvalidIdNumber:
+        return False
+    return text[:2] in provinces
+
+
+def test_id_number_sql_equals_gb11643_on_thousands_of_numbers(con) -> None:
+    """The SQL check (shape, province, birth date as YYYYMMDD arithmetic, MOD 11-2 by group lookups) against
+    the standards' validator: random valid numbers, each with every wrong check character, lower-case x,
+    random digit strings, impossible and boundary dates, and strings an integer cast would accept."""
+    rng = random.Random(1164399)
+    counties = [c.code for p in divisions.provinces() for city in divisions.children(p.code)
+                for c in divisions.children(city.code)][:400]  # fmt: skip
+    start = dt.date(1900, 1, 1)
+    good = [
+        idnumber.make(rng.choice(counties), start + dt.timedelta(days=rng.randrange((TODAY - start).days + 1)),
+                      rng.randrange(1000))
+        for _ in range(2000)
+    ]  # fmt: skip
+    values = list(good)
+    for g in good[:300]:
+        values += [g[:17] + c for c in "0123456789X" if c != g[17]]  # every wrong check character
+    values += [g[:17] + "x" for g in good if g.endswith("X")]  # lower-case x: folded, then valid
+    values += ["".join(rng.choice("0123456789") for _ in range(18)) for _ in range(1500)]
+    values += ["".join(rng.choice("0123456789") for _ in range(17)) + "X" for _ in range(500)]
+    # Birth dates on and beyond every boundary, with the right check character.
+    days = ["18991231", "19000101", "20000229", "19000229", "20240229", "20230229", "19901301", "19900001",
+            "19900100", "19900132", "19900431", "00000101", "20261121", "20261122", "99991231"]  # fmt: skip
+    values += ["430104" + day + "123" + idnumber.check_char("430104" + day + "123") for day in days]
+    # An integer cast accepts a sign, spaces, underscores, a decimal point, an exponent, a hex prefix: none is a
+    # digit, so none of these may pass, whatever their check character.
+    for g in good[:40]:
+        for i in (1, 5, 9, 12, 16):
+            for c in "_. e+-x\t":
+                values.append(g[:i] + c + g[i + 1 :])
+    values += [g[:9] + "0x" + g[11:] for g in good[:20]] + [g[:9] + "1e" + g[11:] for g in good[:20]]
+    failing = _failing(con, FieldSpec("v", "号码", format=FieldFormat.ID_NUMBER), values)
+    provinces = {p.code for p in divisions.provinces()}
+    assert sum(1 for v in values if _id_value_is_valid(v, provinces)) > 2000  # both outcomes well covered
+    for value, fails in zip(values, failing, strict=True):
+        assert fails == (not _id_value_is_valid(value, provinces)), mask_id_number(value)
+
+
+def test_numbers_an_integer_cast_would_accept_are_not_phones_or_divisions(con) -> None:
+    phone = FieldSpec("v", "电话", format=FieldFormat.PHONE)
+    assert _failing(con, phone, ["13812345678", "1.38123e+10", "1381234e+04", "1381234567_", "138_1234567"]) == [
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+    area = FieldSpec("v", "区划", format=FieldFormat.DIVISION_CODE)
+    assert _failing(con, area, ["430104007001", "430104007.12", "430104007_12", "4301040070e1", "430104 07"]) == [
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_the_clean_value_shortcut_changes_nothing(con) -> None:
+    """Each field's text through the compiled projection equals the full normalisation (trim, empty → NULL,
+    folding, upper-casing) applied to every value."""
+    fields = (
+        FieldSpec("i", "号码", format=FieldFormat.ID_NUMBER),
+        FieldSpec("p", "电话", format=FieldFormat.PHONE),
+        FieldSpec("c", "区划", format=FieldFormat.DIVISION_CODE),
+        FieldSpec("n", "数", data_type=DataType.INTEGER),
+        FieldSpec("t", "文本"),
+        FieldSpec("s", "性别", data_type=DataType.CODE, code_list=("男", "女")),
+    )
+    values = ["", " ", "  ", "a", " a", "a ", " a ", "a b", "138 1234 5678", "４３０１", " ４３ ", "43010x", "x",
+              "X", "43010X ", "湖南", " 湖南 ", "1\t", "\t1", "男", " 女", "1"]  # fmt: skip
+    schema = ResourceSchema("t", "t", "x", fields=fields)
+    rules = compile_rules(schema, {f.name: "v" for f in fields}, today=TODAY, value_maps={"s": {"1": "男"}})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE src AS SELECT unnest(?::VARCHAR[]) AS v, unnest(range(?)) AS k",
+        [values, len(values)],
+    )
+    stage = rules.stage_sql("SELECT k AS _row, v FROM src")
+    got = con.execute(f"SELECT {', '.join(f.name for f in fields)} FROM ({stage}) ORDER BY _row").fetchall()
+    full = ", ".join(
+        normalise_expr(DUCKDB, f, "nullif(trim(v), '')", {"1": "男"} if f.name == "s" else None) for f in fields
+    )
+    want = con.execute(f"SELECT {full} FROM src ORDER BY k").fetchall()
+    assert got == want

@@ -1,13 +1,14 @@
 """One load, start to finish, inside DuckDB: read, validate, quarantine, and commit one DuckLake snapshot.
 
-The file is read once. Pass 1 writes every record — normalised text plus the bit masks of the rules it
-breaks — to a stage Parquet file under the lake's temp folder (bounded memory, compressed). Everything
-after reads that file column-wise: duplicate keys, the quarantine (failing rows with their rules), the
-counts for the scorecard, and finally the typed insert of the good rows into the resource's DuckLake table.
+The file is read once (decision 0031): one ``INSERT`` into the resource's DuckLake table writes every record
+— typed values, the bit masks of the rules it breaks (compiled to SQL by :mod:`xingcheng.lake.rules`) and,
+for a failing record only, its values as sent. Everything after reads the inserted columns: duplicate keys,
+the quarantine (failing rows with their rules), the counts for the scorecard; then the failing rows are
+deleted again.
 
-The insert, the delete of what it replaces and the commit message run in one DuckLake transaction: the
+All of it, the delete of what the load replaces and the commit message run in one DuckLake transaction: the
 load becomes one snapshot — one version — or nothing. A process killed before COMMIT leaves at most
-Parquet files that no snapshot references (removed by :func:`xingcheng.lake.retention`), a stage file in the
+Parquet files that no snapshot references (removed by :func:`xingcheng.lake.retention`), spill files in the
 temp folder, and a load row that the next load marks as interrupted.
 """
 
@@ -378,19 +379,25 @@ def _run(
     con.execute("CREATE OR REPLACE TEMP TABLE _dup (rid BIGINT, rule VARCHAR)")
     if key:
         k = ", ".join(quote_ident(c) for c in key)
-        # Candidates by a 64-bit hash of the key (grouping integers is much cheaper than grouping text over
-        # millions of rows), then checked exactly on the few candidate rows.
+        # Candidates: 64-bit hashes of the key that occur more than once, found by sorting the hashes and
+        # comparing neighbours (measured: a third less work than grouping ten million distinct hashes).
         con.execute(
-            f"""INSERT INTO _dup
-            WITH hk AS (SELECT hash({k}) AS hk FROM {new} AND NOT ({bad}) GROUP BY hk HAVING count(*) > 1),
-            d AS (SELECT rowid AS rid, {k}, hash({fields}) AS h FROM {new} AND NOT ({bad})
-                  AND hash({k}) IN (SELECT hk FROM hk)),
-            w AS (SELECT rid, count(*) OVER (PARTITION BY {k}) AS n,
-                  min(h) OVER (PARTITION BY {k}) <> max(h) OVER (PARTITION BY {k}) AS conflict,
-                  row_number() OVER (PARTITION BY {k}, h ORDER BY rid) AS rn FROM d)
-            SELECT rid, CASE WHEN conflict THEN 'key_duplicate' ELSE 'duplicate_row' END FROM w
-            WHERE n > 1 AND (conflict OR rn > 1)"""  # noqa: S608
+            f"""CREATE OR REPLACE TEMP TABLE _hk AS SELECT DISTINCT hk FROM (
+            SELECT hk, lag(hk) OVER (ORDER BY hk) AS prev FROM (SELECT hash({k}) AS hk FROM {new} AND NOT ({bad})))
+            WHERE hk = prev"""  # noqa: S608
         )
+        # Then checked exactly on the few candidate rows (usually none: the common case ends here).
+        if _count(con, "SELECT count(*) FROM _hk"):
+            con.execute(
+                f"""INSERT INTO _dup
+                WITH d AS (SELECT rowid AS rid, {k}, hash({fields}) AS h FROM {new} AND NOT ({bad})
+                      AND hash({k}) IN (SELECT hk FROM _hk)),
+                w AS (SELECT rid, count(*) OVER (PARTITION BY {k}) AS n,
+                      min(h) OVER (PARTITION BY {k}) <> max(h) OVER (PARTITION BY {k}) AS conflict,
+                      row_number() OVER (PARTITION BY {k}, h ORDER BY rid) AS rn FROM d)
+                SELECT rid, CASE WHEN conflict THEN 'key_duplicate' ELSE 'duplicate_row' END FROM w
+                WHERE n > 1 AND (conflict OR rn > 1)"""  # noqa: S608
+            )
     dup_count = _count(con, "SELECT count(*) FROM _dup")
     malformed_sql = _malformed_rows(con, source)
     rows_malformed = _count(con, f"SELECT count(*) FROM ({malformed_sql})") if malformed_sql else 0  # noqa: S608

@@ -9,13 +9,18 @@ A resource's schema (the ledger's :class:`~xingcheng.ledger.schema.ResourceSchem
   are checked by vectorised arithmetic;
 * a *typed* projection: the values as the lake stores them.
 
-The GB 11643 MOD 11-2 and GB 32100 MOD 31 checksums are written out as arithmetic over ``ascii`` and
-``instr``; administrative codes are checked by a join with the divisions table. The same compiler emits
-DuckDB and Spark SQL (:class:`Dialect`), which is how the Spark parity test runs the same validation.
+The GB 11643 MOD 11-2 checksum is a sum of lookups in small constant tables (one per pair of digits, built
+here from the standard's weights) and the birth date inside the number is checked as the integer YYYYMMDD;
+the GB 32100 MOD 31 checksum is arithmetic over ``instr``; administrative codes are checked by a join with
+the divisions table. Where a value must be all digits, a character-class match says so before any integer
+cast is trusted (a cast also accepts signs, spaces, underscores, decimal points, exponents and hex). The
+same compiler emits DuckDB and Spark SQL (:class:`Dialect`), which is how the Spark parity test runs the
+same validation.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,7 +128,11 @@ class Dialect:
         return f"list_contains([{', '.join(items)}], {expr})"
 
     def ends(self, expr: str, suffix: str) -> str:
-        return f"{'endswith' if self.name == 'spark' else 'ends_with'}({expr}, {lit(suffix)})"
+        return self.ends_sql(expr, lit(suffix))
+
+    def ends_sql(self, expr: str, suffix: str) -> str:
+        """``expr`` ends with the value of the SQL expression ``suffix``."""
+        return f"{'endswith' if self.name == 'spark' else 'ends_with'}({expr}, {suffix})"
 
     def byte_length(self, expr: str) -> str:
         return f"octet_length({expr})" if self.name == "spark" else f"strlen({expr})"
@@ -133,6 +142,29 @@ class Dialect:
 
     def as_text(self, expr: str) -> str:
         return f"CAST({expr} AS {self.text_type})"
+
+    def contains(self, expr: str, needle: str) -> str:
+        return f"(instr({expr}, {lit(needle)}) > 0)"
+
+    def char_match(self, expr: str, pattern: str) -> str:
+        """``expr`` is exactly ``pattern``, a sequence of single-character classes such as ``[0-9]``.
+
+        DuckDB: GLOB, which matches character classes without a regular-expression engine (measured about
+        15 % faster than ``regexp_full_match`` on an 18-character ID number); Spark: the same as a regex.
+        """
+        if self.name == "spark":
+            return self.full_match(expr, pattern)
+        return f"({expr} GLOB {lit(pattern)})"
+
+    def lookup(self, values: Sequence[str], index: str) -> str:
+        """``values[index]`` (0-based SQL literals); ``index`` must lie in range, the callers guarantee it.
+
+        A short constant list indexed per row is cheap in DuckDB (measured: about 9 ns a row with 100 entries,
+        17 ns with 1,000); the list is copied per vector of rows, so long ones are not (10,000: 100 ns).
+        """
+        if self.name == "spark":
+            return f"element_at(array({', '.join(values)}), CAST({index} + 1 AS INT))"
+        return f"[{', '.join(values)}][{index} + 1]"
 
 
 DUCKDB = Dialect("duckdb", "VARCHAR", '"')
@@ -211,8 +243,7 @@ class CompiledRules:
 
     schema: ResourceSchema
     dialect: Dialect
-    trim: list[str] = field(default_factory=list)  # "<expr> AS <field>", over the source relation
-    normalise: list[str] = field(default_factory=list)  # "<expr> AS <field>", over the trimmed relation
+    normalise: list[str] = field(default_factory=list)  # "<expr> AS <field>", over the source relation
     aux: list[str] = field(default_factory=list)  # helper columns over the normalised relation
     masks: list[str] = field(default_factory=list)  # "<expr> AS _m<i>", over the normalised relation
     joins: list[str] = field(default_factory=list)  # LEFT JOINs the mask expressions need
@@ -224,9 +255,7 @@ class CompiledRules:
         """Normalised fields, the kept source columns and the rule masks of every row of ``source_sql``."""
         d = self.dialect
         kept = "".join(f"src.{d.ident(k)}, " for k in keep)
-        trimmed = f"SELECT {kept}{', '.join(self.trim)} FROM ({source_sql}) src"  # noqa: S608
-        kept = "".join(f"t.{d.ident(k)}, " for k in keep)
-        normalised = f"SELECT {kept}{', '.join(self.normalise)} FROM ({trimmed}) t"  # noqa: S608
+        normalised = f"SELECT {kept}{', '.join(self.normalise)} FROM ({source_sql}) src"  # noqa: S608
         if self.aux:
             normalised = f"SELECT n.*, {', '.join(self.aux)} FROM ({normalised}) n"  # noqa: S608
         # n.*: the kept columns, the fields and the auxiliary columns (converted values among them).
@@ -250,30 +279,80 @@ class CompiledRules:
         return f"list_filter([{items}], x -> x IS NOT NULL)"
 
 
-def _id_number_ok(d: Dialect, v: str, a: str, b: str, born: str, today: int) -> str:
+def _weighted_groups(first: int, size: int) -> tuple[str, ...]:
+    """For every value of the ``size`` digits that start at ``first`` in an ID number's 17-digit body: their
+    share of the GB 11643 weighted sum, mod 11.
+
+    The first group (the province) holds NULL for what is not a province code: the sum, and so the whole
+    check, is then NULL — failed.
+    """
+    weights = _ID_WEIGHTS[first : first + size]
+    provinces = {int(p.code) for p in divisions.provinces()}
+    out = []
+    for value in range(10**size):
+        if first == 0 and value not in provinces:
+            out.append("NULL")
+            continue
+        digits = [int(c) for c in f"{value:0{size}d}"]
+        out.append(str(sum(x * w for x, w in zip(digits, weights, strict=True)) % 11))
+    return tuple(out)
+
+
+# The 17-digit body of an ID number as ``a`` (digits 1-9) and ``b`` (digits 10-17), in groups of two digits
+# (one digit for the last of ``a``): (part, the part's first digit, the group's first digit, its size).
+_ID_GROUPS = (("a", 0, 0, 2), ("a", 0, 2, 2), ("a", 0, 4, 2), ("a", 0, 6, 2), ("a", 0, 8, 1),
+              ("b", 9, 9, 2), ("b", 9, 11, 2), ("b", 9, 13, 2), ("b", 9, 15, 2))  # fmt: skip
+_ID_PART_END = {"a": 9, "b": 17}
+_ID_SHAPE = "[0-9]" * 17 + "[0-9X]"
+
+
+@cache
+def _id_tables() -> tuple[tuple[str, ...], ...]:
+    return tuple(_weighted_groups(first, size) for _, _, first, size in _ID_GROUPS)
+
+
+@cache
+def _month_days() -> tuple[str, ...]:
+    """Whether MMDD (0 … 1231) is a day of the year; 0229 counts, leap years are checked apart."""
+    out = []
+    for mmdd in range(1232):
+        month, day = divmod(mmdd, 100)
+        out.append("TRUE" if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1] else "FALSE")
+    return tuple(out)
+
+
+def _id_number_ok(d: Dialect, v: str, a: str, b: str, today: int) -> str:
     """GB 11643: 17 digits and a MOD 11-2 check character, a real birth date, a known province.
 
-    ``a`` and ``b`` are digits 1-9 and 10-17 as 32-bit integers and ``born`` the parsed birth date (auxiliary
-    columns, computed once per row). The checksum is integer arithmetic on ``a`` and ``b``, several times
-    faster than 17 ``substr`` calls.
+    ``a`` and ``b`` are digits 1-9 and 10-17 as integers (auxiliary columns, parsed once per row). Once the
+    shape is known — 17 ASCII digits, then a digit or X — the rest is integer arithmetic and short constant
+    lists indexed per row (about as cheap as one arithmetic operation each):
+
+    * the weighted sum is the sum of nine lookups, one per group of two digits, in tables that hold each
+      group's share of the sum (instead of 17 digit extractions); the first group's table also holds the
+      province check;
+    * the birth date (digits 7-14) is the number YYYYMMDD: within 1900-01-01 … today, MMDD a day of the
+      year, 29 February in leap years only — no date parsing.
     """
-
-    def digit(i: int) -> str:  # the i-th digit (0-based) of the 17-digit body
-        if i < 9:
-            return f"({d.intdiv(a, 10 ** (8 - i))} % 10)"
-        return f"({d.intdiv(b, 10 ** (16 - i))} % 10)"
-
-    total = " + ".join(f"{digit(i)} * {w}" for i, w in enumerate(_ID_WEIGHTS))
-    check = f"substr('10X98765432', CAST(({total}) % 11 AS INTEGER) + 1, 1) = substr({v}, 18, 1)"
-    day = f"{today // 10000:04d}-{today // 100 % 100:02d}-{today % 100:02d}"
-    birth = f"{born} BETWEEN DATE '1900-01-01' AND DATE '{day}'"
-    provinces = [p.code for p in divisions.provinces()]
-    # Digits only: both parts are numbers, the first with nine digits, and no sign or space starts the second.
-    shape = (
-        f"{d.byte_length(v)} = 18 AND {a} >= 100000000 AND {b} >= 0 AND substr({v}, 10, 1) BETWEEN '0' AND '9' "
-        f"AND (substr({v}, 18, 1) BETWEEN '0' AND '9' OR substr({v}, 18, 1) = 'X')"
+    parts = {"a": a, "b": b}
+    terms = []
+    for (part, start, first, size), table in zip(_ID_GROUPS, _id_tables(), strict=True):
+        below = _ID_PART_END[part] - first - size  # digits of the part after the group
+        group = parts[part] if below == 0 else d.intdiv(parts[part], 10**below)
+        if first > start:
+            group = f"{group} % {10**size}"
+        terms.append(d.lookup(list(table), f"({group})"))
+    check = d.lookup([lit(c) for c in "10X98765432"], f"(({' + '.join(terms)}) % 11)")
+    ymd = f"(({a} % 1000) * 100000 + {d.intdiv(b, 1000)})"
+    mmdd = f"({d.intdiv(b, 1000)} % 10000)"
+    year = d.intdiv(ymd, 10000)
+    leap = f"({year} % 4 = 0 AND ({year} % 100 <> 0 OR {year} % 400 = 0))"
+    born = (
+        f"{ymd} BETWEEN 19000101 AND {today} AND {d.lookup(list(_month_days()), mmdd)} "
+        f"AND (CASE WHEN {mmdd} = 229 THEN {leap} ELSE TRUE END)"
     )
-    return f"({shape} AND {d.isin(d.intdiv(a, 10**7), provinces)} AND {birth} AND {check})"
+    # Only a well-formed number reaches the lookups, so their indexes are always in range.
+    return f"(CASE WHEN {d.char_match(v, _ID_SHAPE)} THEN {born} AND {d.ends_sql(v, check)} ELSE FALSE END)"
 
 
 def _uscc_ok(d: Dialect, v: str) -> str:
@@ -293,13 +372,14 @@ _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _division_key(v: str) -> str:
-    cities = [lit(c) for c in _TOWNSHIP_CITIES]
-    return (
-        f"CASE WHEN length({v}) = 9 OR length({v}) = 12 THEN "
-        f"CASE WHEN substr({v}, 1, 4) IN ({', '.join(cities)}) THEN substr({v}, 1, 9) ELSE substr({v}, 1, 6) END "
-        f"ELSE {v} END"
-    )
+def _division_key(d: Dialect, v: str) -> str:
+    """The code a division value is looked up by: a 9- or 12-digit code down to its township in the bundled
+    cities, else down to its county; shorter codes as they are. (Lengths in bytes: a value that is not all
+    ASCII digits fails the rule's shape test whatever its key.)"""
+    n = d.byte_length(v)
+    bundled = " OR ".join(f"{v} LIKE {lit(c + '%')}" for c in _TOWNSHIP_CITIES)
+    township = f"CASE WHEN {bundled} THEN substr({v}, 1, 9) ELSE substr({v}, 1, 6) END"
+    return f"CASE WHEN {n} = 9 OR {n} = 12 THEN {township} ELSE {v} END"
 
 
 def _date_formats(formats: Sequence[str], default: Sequence[str]) -> list[str]:
@@ -346,33 +426,25 @@ def lake_type(f: FieldSpec) -> str:
     }.get(f.data_type, "VARCHAR")
 
 
-def trim_expr(d: Dialect, source: str | None) -> str:
-    """Text of a source column, trimmed; empty → NULL (an absent column is all NULL).
-
-    ``trim`` copies every string; most values have no surrounding space, so only those that do are trimmed
-    (measured: six times faster over ten text columns).
-    """
-    if source is None:
-        return f"CAST(NULL AS {d.text_type})"
-    x = d.as_text(source)
-    starts, ends = ("startswith", "endswith") if d.name == "spark" else ("starts_with", "ends_with")
-    return (
-        f"CASE WHEN {x} = '' THEN NULL WHEN {starts}({x}, ' ') OR {ends}({x}, ' ') THEN nullif(trim({x}), '') "
-        f"ELSE {x} END"
-    )
+def trim_expr(d: Dialect, x: str) -> str:
+    """Text ``x`` trimmed of spaces; empty → NULL."""
+    return f"nullif(trim({x}), '')"
 
 
-def normalise_expr(d: Dialect, f: FieldSpec, trimmed: str, value_map: dict[str, str] | None) -> str:
-    """Identifiers and numbers folded to ASCII (full-width digits), codes mapped to the schema's values."""
-    expr = trimmed
-    folds = f.format in (
+def _folds(f: FieldSpec) -> bool:
+    return f.format in (
         FieldFormat.ID_NUMBER,
         FieldFormat.USCC,
         FieldFormat.PLATE,
         FieldFormat.PHONE,
         FieldFormat.DIVISION_CODE,
     ) or f.data_type in (DataType.INTEGER, DataType.DECIMAL)
-    if folds:
+
+
+def normalise_expr(d: Dialect, f: FieldSpec, x: str, value_map: dict[str, str] | None) -> str:
+    """Identifiers and numbers folded to ASCII (full-width digits), codes mapped to the schema's values."""
+    expr = x
+    if _folds(f):
         # translate() is slow; only text with a non-ASCII character (more bytes than characters) needs it.
         folded = f"translate({expr}, {lit(_FULL)}, {lit(_HALF)})"
         expr = f"(CASE WHEN {d.byte_length(expr)} <> length({expr}) THEN {folded} ELSE {expr} END)"
@@ -383,6 +455,37 @@ def normalise_expr(d: Dialect, f: FieldSpec, trimmed: str, value_map: dict[str, 
         expr = f"upper(replace({expr}, ' ', ''))"
     if f.format is FieldFormat.PHONE:
         expr = f"replace({expr}, ' ', '')"
+    if value_map:
+        cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(value_map.items()))
+        expr = f"CASE {expr} {cases} ELSE {expr} END"
+    return expr
+
+
+def clean_expr(d: Dialect, f: FieldSpec, source: str | None, value_map: dict[str, str] | None) -> str:
+    """A source column's text as the rules see it: trimmed, empty → NULL, normalised (an absent column is all
+    NULL).
+
+    Most values need none of it, and the functions that do it (trim, translate, replace, upper) copy every
+    string they are given. So a cheap test of the value — no space at either end, not empty, ASCII only where
+    full-width characters are folded, no trailing x in an ID number, no space in a phone number — lets the
+    clean values through as they are, and only the others take the full path (measured: each test is a
+    few nanoseconds; the copies cost tens).
+    """
+    if source is None:
+        return f"CAST(NULL AS {d.text_type})"
+    x = d.as_text(source)
+    slow = normalise_expr(d, f, trim_expr(d, x), None)
+    if f.format in (FieldFormat.USCC, FieldFormat.PLATE):
+        expr = slow  # upper-casing: no cheap test for "already upper case"
+    else:
+        dirty = [f"{x} = ''", f"{x} LIKE ' %'", f"{x} LIKE '% '"]
+        if _folds(f):
+            dirty.append(f"{d.byte_length(x)} <> length({x})")
+        if f.format is FieldFormat.ID_NUMBER:
+            dirty.append(f"{x} LIKE '%x'")
+        if f.format is FieldFormat.PHONE:
+            dirty.append(d.contains(x, " "))
+        expr = f"(CASE WHEN {' OR '.join(dirty)} THEN {slow} ELSE {x} END)"
     if value_map:
         cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(value_map.items()))
         expr = f"CASE {expr} {cases} ELSE {expr} END"
@@ -404,7 +507,9 @@ def _field_checks(
     if f.code_list:
         out.append(("code_list", f"{present} AND NOT {d.isin(v, [lit(c) for c in f.code_list])}"))
     if f.max_length is not None:
-        out.append(("max_length", f"{present} AND length({v}) > {int(f.max_length)}"))
+        # Counting characters reads the whole string; the byte length bounds it and costs nothing.
+        n = int(f.max_length)
+        out.append(("max_length", f"{present} AND {d.byte_length(v)} > {n} AND length({v}) > {n}"))
     if t in (DataType.INTEGER, DataType.DECIMAL):
         number = d.to_double(v)
         if f.min_value is not None:
@@ -414,18 +519,24 @@ def _field_checks(
     fmt = f.format
     if fmt is FieldFormat.ID_NUMBER:
         # coalesce: a NULL from a failed cast inside the check means "not valid", never "passes".
-        ok = _id_number_ok(d, v, aux + "a", aux + "b", aux + "d", today)
+        ok = _id_number_ok(d, v, aux + "a", aux + "b", today)
         out.append(("id_number", f"{present} AND NOT coalesce({ok}, FALSE)"))
     elif fmt is FieldFormat.USCC:
         out.append(("uscc", f"{present} AND NOT coalesce({_uscc_ok(d, v)}, FALSE)"))
     elif fmt is FieldFormat.DIVISION_CODE:
-        lengths = d.isin(d.byte_length(v), ["2", "4", "6", "9", "12"])
-        shape = f"({lengths} AND {d.to_bigint(v)} >= 0 AND substr({v}, 1, 1) <> '+')"
+        # Digits only, 2, 4, 6, 9 or 12 of them; the join checks the code itself (a 2-, 4- or 6-digit value is
+        # its own key, so it is all digits when the join finds it; the longer ones are checked here).
+        n = d.byte_length(v)
+        shape = (
+            f"(CASE {n} WHEN 12 THEN {d.char_match(v, '[0-9]' * 12)} WHEN 9 THEN {d.char_match(v, '[0-9]' * 9)} "
+            f"ELSE {n} IN (2, 4, 6) END)"
+        )
         out.append(("division_code", f"{present} AND (NOT coalesce({shape}, FALSE) OR {join_alias}.code IS NULL)"))
     elif fmt is FieldFormat.PLATE:
         out.append(("plate", f"{present} AND NOT coalesce({d.full_match(v, _PLATE)}, FALSE)"))
     elif fmt is FieldFormat.PHONE:
-        mobile = f"({d.byte_length(v)} = 11 AND {d.to_bigint(v)} BETWEEN 13000000000 AND 19999999999)"
+        # Mobile numbers, the common case, by a character-class match; anything else by the full pattern.
+        mobile = f"({d.byte_length(v)} = 11 AND {d.char_match(v, '1[3-9]' + '[0-9]' * 9)})"
         out.append(("phone", f"{present} AND NOT (CASE WHEN {mobile} THEN TRUE ELSE {d.full_match(v, _PHONE)} END)"))
     elif fmt is FieldFormat.EMAIL:
         out.append(("email", f"{present} AND NOT coalesce({d.full_match(v, _EMAIL)}, FALSE)"))
@@ -461,8 +572,7 @@ def compile_rules(
     for i, f in enumerate(schema.fields):
         source = columns.get(f.name)
         src = f"{source_alias}.{d.ident(source)}" if source is not None else None
-        out.trim.append(f"{trim_expr(d, src)} AS {d.ident(f.name)}")
-        out.normalise.append(f"{normalise_expr(d, f, 't.' + d.ident(f.name), maps.get(f.name))} AS {d.ident(f.name)}")
+        out.normalise.append(f"{clean_expr(d, f, src, maps.get(f.name))} AS {d.ident(f.name)}")
         v = f"{normalised_alias}.{d.ident(f.name)}"
         join_alias = f"_d{i}"
         aux = f"{normalised_alias}.__aux{i}"
@@ -474,10 +584,9 @@ def compile_rules(
         if f.format is FieldFormat.ID_NUMBER:
             out.aux.append(f"try_cast(substr({v}, 1, 9) AS INTEGER) AS __aux{i}a")
             out.aux.append(f"try_cast(substr({v}, 10, 8) AS INTEGER) AS __aux{i}b")
-            out.aux.append(f"{d.to_date(f'substr({v}, 7, 8)', '%Y%m%d')} AS __aux{i}d")
         checks = _field_checks(d, f, v, converted, join_alias, aux, today_int)
         if f.format is FieldFormat.DIVISION_CODE:
-            out.joins.append(f"LEFT JOIN {DIVISION_TABLE} {join_alias} ON {join_alias}.code = {_division_key(v)}")
+            out.joins.append(f"LEFT JOIN {DIVISION_TABLE} {join_alias} ON {join_alias}.code = {_division_key(d, v)}")
         for rule, condition in checks:
             check = Check(bit, f.name, rule)
             while len(terms) <= check.mask:

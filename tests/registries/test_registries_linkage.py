@@ -7,12 +7,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from registry_helpers import computed_for, small_city
-
-
-@pytest.fixture(scope="session")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_city(tmp_path_factory)
+from registry_helpers import computed_for
 
 
 @pytest.fixture(scope="session")

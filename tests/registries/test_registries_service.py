@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
-from registry_helpers import EditedSources, computed_for, small_city
+from registry_helpers import EditedSources
 from sqlalchemy import func, select
 
 from xingcheng.core.db import Database
@@ -19,17 +18,6 @@ from xingcheng.registries.models import Company, Issue, Person, PersonLink, Rela
 from xingcheng.registries.records import PERSON_ATTRIBUTES
 from xingcheng.registries.sources import FileSources
 from xingcheng.standards import idnumber, uscc
-
-
-@pytest.fixture(scope="session")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_city(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def models(city: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    result = computed_for(city)
-    return result.person_model, result.company_model
 
 
 def _lit(value: str) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-from registry_helpers import EditedSources, computed_for, login_as, small_city
+from registry_helpers import EditedSources, login_as
 from sqlalchemy import select
 
 from xingcheng.core.db import Database
@@ -16,17 +15,6 @@ from xingcheng.registries.models import Address, Issue, Person
 from xingcheng.registries.reading import RegistryRead
 from xingcheng.registries.sources import FileSources
 from xingcheng.standards import masking
-
-
-@pytest.fixture(scope="session")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_city(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def models(city: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    result = computed_for(city)
-    return result.person_model, result.company_model
 
 
 def _built(database: Database, city: Path, models: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -49,10 +50,12 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_finish, session, False)
+        with anyio.CancelScope(shield=True):  # a client gone away must not leave the session open
+            await run_in_threadpool(_finish, session, False)
         raise
     if session.in_transaction() or session.new or session.dirty or session.deleted:
-        await run_in_threadpool(_finish, session, True)
+        with anyio.CancelScope(shield=True):  # the endpoint's work is committed whoever still listens
+            await run_in_threadpool(_finish, session, True)
     else:
         session.close()
 

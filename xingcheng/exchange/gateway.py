@@ -287,23 +287,6 @@ class Gateway:
         assert pending.result is not None
         return pending.result
 
-    def call(
-        self,
-        db: Session,
-        principal: Principal,
-        service_code: str,
-        headers: Mapping[str, str],
-        raw_body: bytes,
-        **kw: Any,
-    ) -> CallResult:
-        """The whole call in this thread: serve, wait for the audit entry, answer (CLI, tests, thread pools)."""
-        pending = self.start(db, principal, service_code, headers, raw_body, **kw)
-        try:
-            pending.future.result(self.rt.settings.exchange_audit_wait_seconds)
-        except Exception as exc:  # a database error, a timeout: either way the entry is not known written
-            return self.finish(pending, exc)
-        return self.finish(pending, None)
-
     async def settle(self, pending: PendingCall) -> CallResult:
         """:meth:`finish` without holding a thread while the writer commits."""
         future = pending.future

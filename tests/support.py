@@ -50,6 +50,8 @@ def make_settings(tmp: Path, database_url: str, **overrides: object) -> Settings
         "password_time_cost": 1,
         "password_memory_kib": 64,
         "log_format": "json",
+        # a child process per app would cost every test a second start-up; the process writer has its own tests
+        "exchange_audit_writer": "thread",
     }
     values.update(overrides)
     return load_settings(**values)

@@ -209,6 +209,12 @@ class Settings(BaseSettings):
         description="Group commit of gateway audit entries: when calls arrive closer together than this, the audit "
         "writer waits up to this many milliseconds for more entries before committing (0: never wait).",
     )
+    exchange_audit_writer: Literal["process", "thread"] = Field(
+        "process",
+        description="Where the gateway's audit entries are committed: `process` — a child process of each server "
+        "process (off the interpreter lock that serves calls); `thread` — a thread of the server process (used "
+        "for an in-memory SQLite database, which no other process can open).",
+    )
     exchange_grant_cache_seconds: float = Field(
         1.0,
         ge=0,

@@ -31,12 +31,13 @@ from sqlalchemy.orm import Session
 from xingcheng.core.db import utcnow
 from xingcheng.core.errors import BadRequest, NotFound, ValidationFailed, XingchengError
 from xingcheng.exchange import repository as repo
+from xingcheng.exchange.audit.process_writer import ProcessAuditWriter, WriterSpec
 from xingcheng.exchange.audit.writer import AuditWriter
 from xingcheng.exchange.capabilities import HANDLERS, CapabilityInputError, invoke
 from xingcheng.exchange.errors import AuditUnavailable, CallRefused, TooManyRequests
 from xingcheng.exchange.masking import RowMasker
 from xingcheng.exchange.models import Grant
-from xingcheng.exchange.runtime import Runtime
+from xingcheng.exchange.runtime import Runtime, key_path
 from xingcheng.exchange.schemas import CallIn
 from xingcheng.exchange.service import effective_state
 from xingcheng.exchange.serving import Scope
@@ -140,18 +141,33 @@ def _field_error(field: str, code: str, key: str = "exchange.call.field_invalid"
     return {"field": field, "code": code, "message_key": key}
 
 
+def _make_writer(rt: Runtime, engine: Engine, serving: Any) -> AuditWriter | ProcessAuditWriter:
+    """The audit writer: a child process (default) or, for ``thread`` or an in-memory SQLite database, a thread."""
+    delay = rt.settings.exchange_audit_commit_delay_ms / 1000
+    url = engine.url
+    in_memory = url.get_backend_name() == "sqlite" and (
+        not url.database or url.database == ":memory:" or "mode=memory" in str(url)
+    )
+    if rt.settings.exchange_audit_writer == "process" and not in_memory:
+        spec = WriterSpec(
+            url.render_as_string(hide_password=False),
+            str(key_path(rt.settings)),
+            rt.settings.exchange_audit_sign_every,
+            rt.settings.exchange_audit_sign_seconds,
+            delay,
+        )
+        # the entry's own call is still being served when it is handed over: the others are its siblings
+        return ProcessAuditWriter(spec, siblings=lambda: max(0, serving() - 1))
+    return AuditWriter(rt.audit, engine, commit_delay=delay, siblings=serving)
+
+
 class Gateway:
     def __init__(self, rt: Runtime, engine: Engine) -> None:
         """``engine``: the hub's database, for the audit writer's own transactions."""
         self.rt = rt
         self._serving = 0  # calls between arrival and handing their audit entry over
         self._serving_lock = threading.Lock()
-        self.writer = AuditWriter(
-            rt.audit,
-            engine,
-            commit_delay=rt.settings.exchange_audit_commit_delay_ms / 1000,
-            siblings=lambda: self._serving,
-        )
+        self.writer = _make_writer(rt, engine, lambda: self._serving)
         self._plans: dict[str, ServicePlan] = {}
         self._clients: dict[int, tuple[str, str, float]] = {}
         self._grants: dict[tuple[int, int], tuple[int, float, list[Any]]] = {}

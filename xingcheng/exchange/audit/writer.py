@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from xingcheng.exchange.audit.log import AuditLog
 
-__all__ = ["AuditWriter"]
+__all__ = ["AuditWriter", "resolve"]
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,16 @@ class AuditWriter:
         writer resolves all of a commit's futures of one loop with one wake-up of the loop.
         """
         future: Any = loop.create_future() if loop is not None else Future()
-        self._queue.put((values, future, time.monotonic()))
+        self.enqueue(values, future, time.monotonic())
+        return future
+
+    def enqueue(self, values: dict[str, Any], handle: Any, arrival: float) -> None:
+        """Queue an entry; ``handle`` comes back with its outcome in :meth:`_resolve` (a future here)."""
+        self._queue.put((values, handle, arrival))
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="xc-audit-writer", daemon=True)
                 self._thread.start()
-        return future
 
     def append(self, values: dict[str, Any], timeout: float = 30.0) -> int:
         """Submit and wait: the entry's seq, or the exception that kept it from being written."""
@@ -116,21 +120,24 @@ class AuditWriter:
         except Exception as exc:  # every failure refuses the calls, none kills the thread
             if len(batch) == 1:
                 log.warning("audit entry not written: %s", type(exc).__name__)
-                _resolve([(batch[0][1], None, exc)])
+                self._resolve([(batch[0][1], None, exc)])
                 return
             for item in batch:  # find the entry that fails; the others are written
                 self._write([item])
             return
         self.batches += 1
         self.entries += len(batch)
-        _resolve([(future, seq, None) for (_, future, _), seq in zip(batch, seqs, strict=True)])
+        self._resolve([(future, seq, None) for (_, future, _), seq in zip(batch, seqs, strict=True)])
+
+    def _resolve(self, outcomes: list[tuple[Any, int | None, BaseException | None]]) -> None:
+        resolve(outcomes)
 
     def _commit(self, entries: list[dict[str, Any]]) -> list[int]:
         with self.engine.begin() as conn:  # a pooled connection, its own transaction
             return self.audit.append_many(conn, entries)
 
 
-def _resolve(outcomes: list[tuple[Any, int | None, BaseException | None]]) -> None:
+def resolve(outcomes: list[tuple[Any, int | None, BaseException | None]]) -> None:
     """Resolve thread futures here and asyncio futures on their loops, one wake-up per loop."""
     by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, int | None, BaseException | None]]] = {}
     for future, seq, exc in outcomes:

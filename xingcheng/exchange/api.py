@@ -133,7 +133,8 @@ async def _start_call(
             db.rollback()
             db.close()
             raise
-        db.commit()
+        if db.in_transaction():  # a cache was refreshed; a fresh session's commit would begin one first
+            db.commit()
         db.close()
         return pending
 

@@ -171,6 +171,7 @@ class Gateway:
         self._plans: dict[str, ServicePlan] = {}
         self._clients: dict[int, tuple[str, str, float]] = {}
         self._grants: dict[tuple[int, int], tuple[int, float, list[Any]]] = {}
+        self._maskers: dict[tuple[Any, ...], RowMasker] = {}
         self._lock = threading.Lock()
 
     # -- lookups with short caches -----------------------------------------------------------------
@@ -391,7 +392,7 @@ class Gateway:
         )
         if plan.operation == Operation.INVOKE:
             return self._invoke(plan, body), [], 1, grant
-        masker = RowMasker(plan.schema, wanted, grant.unmask_fields)
+        masker = self._masker(plan, wanted, grant.unmask_fields)
         table = self.rt.serving.table(plan.schema)
         if table is None:
             raise _Refuse(Refusal.NO_DATA, NotFound("exchange.service.no_data"))
@@ -460,6 +461,16 @@ class Gateway:
             if state in states:
                 raise _refused(refusal)
         raise _refused(Refusal.NO_GRANT)
+
+    def _masker(self, plan: ServicePlan, wanted: list[str], unmasked: list[str]) -> RowMasker:
+        """The masker of these fields for this grant's lifted fields, made once per service plan."""
+        key = (plan.code, plan.loaded_at, tuple(wanted), tuple(unmasked))
+        masker = self._maskers.get(key)
+        if masker is None:
+            if len(self._maskers) >= 10_000:
+                self._maskers.clear()
+            masker = self._maskers[key] = RowMasker(plan.schema, wanted, unmasked)
+        return masker
 
     @staticmethod
     def _columns(wanted: list[str], scope: Scope | None) -> list[str]:

@@ -42,6 +42,23 @@ def test_demo_builds_the_registries_from_the_lake(tmp_path: Path) -> None:
     assert "psb_hukou" in read and all("@" in v for v in read.values())
     assert json.loads(metrics)["persons"] >= 250
     assert issues.get("conflict", 0) > 0
+    # The five registries are published ledger resources, granted to a few departments, with no data service.
+    with sqlite3.connect(tmp_path / "xingcheng.db") as con:
+        registries = [
+            row[0]
+            for row in con.execute(
+                "SELECT r.id FROM ledger_resource r JOIN ledger_resource_tag t ON t.resource_id = r.id "
+                "WHERE t.name LIKE 'registry.%' AND r.state = 'published'"
+            )
+        ]
+        marks = ",".join("?" * len(registries))
+        services = con.execute(
+            f"SELECT count(*) FROM exchange_service WHERE state = 'active' AND resource_id IN ({marks})", registries
+        ).fetchone()[0]
+        grants = con.execute(
+            f"SELECT count(*) FROM exchange_grant WHERE state = 'active' AND resource_id IN ({marks})", registries
+        ).fetchone()[0]
+    assert len(registries) == 5 and services == 0 and grants >= 6
     status = run(["registries", "status"], tmp_path)
     assert status.returncode == 0 and "persons" in status.stdout
     again = run(["registries", "build"], tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from registry_helpers import EditedSources, login_as
+from registry_helpers import EditedSources, grant_registry, login_as
 from sqlalchemy import select
 
 from xingcheng.core.db import Database
@@ -21,7 +21,8 @@ from xingcheng.standards import masking
 from support import audit_inserts_fail
 
 
-def _person(database: Database, city: Path, models: Any) -> Person:
+def _person(app: Any, database: Database, city: Path, models: Any, department_id: int) -> Person:
+    grant_registry(app, database, "person", department_id)
     with database.session() as db:
         service.run_build(db, EditedSources(FileSources(city)), models=models)
     with database.session() as db:
@@ -36,15 +37,15 @@ def _reads(database: Database) -> list[AuditEntry]:
 def test_every_registry_read_is_an_audit_entry(
     app: Any, client: Any, cast: Any, database: Database, city: Path, models: Any
 ) -> None:
-    person = _person(database, city, models)
+    person = _person(app, database, city, models, cast.department_id)
     login_as(client, "case-handler")
     assert client.get(f"/registries/persons/{person.person_no}", headers={"accept": "text/html"}).status_code == 200
     assert client.get(f"/api/registries/persons/{person.person_no}").status_code == 200
     reads = _reads(database)
     assert len(reads) == 2
     for entry in reads:
-        assert entry.action == "registry.person" and entry.outcome == "ok"
-        assert entry.actor.startswith("user:") and entry.detail == {"ref": person.person_no}
+        assert entry.action == "registry.person" and entry.outcome == "ok" and entry.grant_id is not None
+        assert entry.actor.startswith("user:") and entry.detail == {"ref": person.person_no, "unmasked": []}
         assert "id_number" in entry.fields and person.id_number not in str(entry.detail)
     with database.session() as db:
         assert verify_log(db, runtime_for(app).audit.key).ok
@@ -53,7 +54,7 @@ def test_every_registry_read_is_an_audit_entry(
 def test_no_registry_read_is_served_when_it_cannot_be_audited(
     app: Any, client: Any, cast: Any, database: Database, city: Path, models: Any
 ) -> None:
-    person = _person(database, city, models)
+    person = _person(app, database, city, models, cast.department_id)
     login_as(client, "case-handler")
     with audit_inserts_fail(database):
         for url in (f"/api/registries/persons/{person.person_no}", f"/registries/persons/{person.person_no}"):

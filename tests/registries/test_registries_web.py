@@ -1,11 +1,12 @@
-"""The registries' pages and JSON API on a built registry: masking, department scope, reads announced."""
+"""The registries' pages and JSON API on a built registry: masking, department scope, reads announced (each
+test grants the registries its callers read; tests/registries/test_registries_grants.py covers the grants)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from registry_helpers import EditedSources, login_as
+from registry_helpers import EditedSources, grant_registry, login_as
 from sqlalchemy import select
 
 from xingcheng.core.db import Database
@@ -26,6 +27,7 @@ def test_person_page_is_masked_and_each_read_is_announced(
     app: Any, client: Any, cast: Any, database: Database, city: Path, models: Any
 ) -> None:
     _built(database, city, models)
+    grant_registry(app, database, "person", cast.department_id)  # every attribute, all masked
     with database.session() as db:
         person = db.scalar(
             select(Person).where(Person.id_number.is_not(None), Person.phone.is_not(None)).order_by(Person.id).limit(1)
@@ -54,9 +56,10 @@ def test_person_page_is_masked_and_each_read_is_announced(
 
 
 def test_analyst_sees_the_overview_addresses_but_no_person(
-    client: Any, cast: Any, database: Database, city: Path, models: Any
+    app: Any, client: Any, cast: Any, database: Database, city: Path, models: Any
 ) -> None:
     _built(database, city, models)
+    grant_registry(app, database, "address", cast.department_id)
     login_as(client, "analyst")
     overview = client.get("/registries", headers={"accept": "text/html"})
     assert overview.status_code == 200 and "district-map" in overview.text

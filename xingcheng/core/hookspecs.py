@@ -74,3 +74,8 @@ def xingcheng_demo_accounts(context: Any) -> list[dict[str, str]]:
 @hookspec
 def xingcheng_subscribe(events: Any, app: Any) -> None:
     """Subscribe handlers to the app's domain event bus (``events.subscribe(EventType, handler)``)."""
+
+
+@hookspec(firstresult=True)
+def xingcheng_read_policy(app: Any) -> Any:
+    """The policy that decides registry record reads (grants, masking, scope); kept as ``app.state.read_policy``."""

@@ -2,6 +2,12 @@
 systems of several departments, share requests in every state (granted at once, approved, refused, overdue
 and escalated, suspended, revoked) and a few days of call history — all through the real service functions
 and the real audit log (entries backdated in their own time field, appended in time order).
+
+The five registries are ledger resources too, but hold no lake table: they get no data service (their
+records are read on the registries' pages and JSON routes under a grant), and the demo grants them to a few
+departments (:data:`REGISTRY_GRANTS`) so that reading them shows something true: 公安's data administrator
+reads persons with names and phones in clear, the 望月湖 street's grid worker persons and addresses of 岳麓区
+only, all masked; 卫健委's data administrator holds no grant and meets the refusal with its request link.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from xingcheng.core.db import utcnow
@@ -21,6 +28,7 @@ from xingcheng.identity import repository as identity_repo
 from xingcheng.identity.principal import Principal
 from xingcheng.identity.schemas import ApiClientCreate
 from xingcheng.ledger import service as ledger
+from xingcheng.registries import catalog
 
 __all__ = ["build"]
 
@@ -48,6 +56,35 @@ DAYS = 5
 CALLS_PER_DAY = 400
 
 
+@dataclass(frozen=True, slots=True)
+class RegistryGrant:
+    """A department's grant on a registry in the demo (``fields`` empty: every field of the resource)."""
+
+    department: str
+    system: str
+    system_name: str
+    registry: str
+    unmask: tuple[str, ...]
+    purpose: str
+    scope: tuple[str, list[str]] | None = None
+    fields: tuple[str, ...] = ()
+
+
+_YUELU = ("district_code", ["430104"])
+REGISTRY_GRANTS = [
+    RegistryGrant("gaj", "huji-app", "户籍业务系统", "person", ("name", "phone"), "户籍业务办理：核对人口信息"),
+    RegistryGrant(
+        "gaj", "huji-app", "户籍业务系统", "address", ("holder_name", "resident_name"), "户籍业务办理：核对住址"
+    ),
+    RegistryGrant("wyljd", "wangge-wyh", "望月湖街道网格系统", "person", (), "网格走访核查", _YUELU),
+    RegistryGrant("wyljd", "wangge-wyh", "望月湖街道网格系统", "address", (), "网格走访核查", _YUELU),
+    RegistryGrant("scjgj", "dengji-app", "市场主体登记系统", "company", ("legal_rep",), "市场主体登记核查"),
+    RegistryGrant("sjj", "hub-portal", "城市超级大脑门户", "company", (), "法人库数据质量分析"),
+    RegistryGrant("sjj", "hub-portal", "城市超级大脑门户", "address", (), "标准地址数据质量分析"),
+    RegistryGrant("cgj", "chengguan-app", "数字城管系统", "address", (), "城市管理案件核查"),
+]
+
+
 def _admin(context: Any) -> Principal:
     user = identity_repo.user_by_username(context.session, "admin")
     return context.identity.principal_for_user(user)
@@ -63,6 +100,54 @@ def build(context: Any) -> None:
         _build(context, rt)
     finally:
         rt.close()
+
+
+def _registry_ids(db: Any) -> set[int]:
+    ids = set()
+    for entry in catalog.REGISTRIES:
+        r = catalog.resource_for(db, entry.registry)
+        if r is not None:
+            ids.add(r.id)
+    return ids
+
+
+def _registry_grants(context: Any, rt: Runtime, admin: Principal, ids: dict[str, int], at: dt.datetime) -> None:
+    """Departments' grants on the registries, requested and approved through the real service functions."""
+    db = context.session
+    catalog.ensure_registered(db)
+    provider = Principal(kind="user", id=None, display_name="system", roles=frozenset({Role.PLATFORM_ADMIN}))
+    existing = {(c.department_id, c.system_code): c for c in identity_repo.list_clients(db)}
+    for g in REGISTRY_GRANTS:
+        resource = catalog.resource_for(db, g.registry)
+        if g.department not in ids or resource is None or resource.state != "published":
+            continue
+        dept = ids[g.department]
+        client = existing.get((dept, g.system))
+        if client is None:
+            data = ApiClientCreate(system_code=g.system, name=g.system_name)
+            client = existing[(dept, g.system)] = context.identity.create_client(db, dept, data, admin)
+        by = Principal(kind="user", id=admin.id, department_id=dept, roles=frozenset({Role.DATA_ADMIN}))
+        req = svc.create_request(
+            db,
+            rt,
+            RequestIn(
+                resource_id=resource.id,
+                client_id=client.id,
+                fields=list(g.fields),
+                unmask_fields=list(g.unmask),
+                operations=["lookup"],
+                purpose=g.purpose,
+                scenario="演示：部门工作人员按授权查看基础库",
+                legal_basis="《政务信息资源共享管理暂行办法》（国发〔2016〕51号）",
+                duration_days=365,
+                scope_field=g.scope[0] if g.scope else None,
+                scope_values=g.scope[1] if g.scope else [],
+            ),
+            by,
+            at=at,
+        )
+        approval = DecisionIn(reason="同意，按授权字段和范围读取")
+        svc.approve(db, rt, req.id, provider, approval, at=at + dt.timedelta(hours=2))
 
 
 def _build(context: Any, rt: Runtime) -> None:
@@ -91,7 +176,12 @@ def _build(context: Any, rt: Runtime) -> None:
     for s in services:
         by_resource.setdefault(s.resource_id, []).append(s)
     sources = set((context.shared.get("ledger_sources") or {}).values())
-    resources = [s.resource for s in services if s.operation in ("lookup", "search", "invoke")]
+    registries = _registry_ids(db)
+    resources = [
+        s.resource
+        for s in services
+        if s.operation in ("lookup", "search", "invoke") and s.resource_id not in registries
+    ]
     resources = list({r.id: r for r in resources}.values())
     with_data = [r for r in resources if r.code in sources]
     others = [r for r in resources if r.code not in sources and r.share_type != "none"]
@@ -153,6 +243,7 @@ def _build(context: Any, rt: Runtime) -> None:
         svc.set_grant_state(
             db, rt, granted[3][0].id, provider, "revoke", "业务系统下线，撤销授权", at=start + dt.timedelta(days=3)
         )
+    _registry_grants(context, rt, admin, ids, start)
     _history(db, rt, rng, granted, services, now - dt.timedelta(days=DAYS))
     rt.audit.sign_now(db)
     db.flush()

@@ -213,27 +213,6 @@ class Gateway:
         return names
 
     # -- the call ----------------------------------------------------------------------------------
-    def audit_read(self, *, actor: str, what: str, ref: str, fields: list[str], purpose: str = "") -> int:
-        """Append (and wait for) the entry of a read outside the data services — a registry page or API read.
-
-        Raises :class:`AuditUnavailable` when it cannot be written: the caller then serves nothing.
-        """
-        values = {
-            "kind": "read",
-            "action": what[:32],
-            "outcome": "ok",
-            "actor": actor,
-            "resource_code": what[:64],
-            "purpose": purpose,
-            "fields": fields,
-            "row_count": 1,
-            "detail": {"ref": ref[:100]},
-        }
-        try:
-            return self.writer.append(values, timeout=self.rt.settings.exchange_audit_wait_seconds)
-        except Exception:  # a database error, a timeout: the read is not known audited
-            raise AuditUnavailable() from None
-
     def arrive(self) -> None:
         """A call has arrived: its audit entry will follow (the writer waits for it briefly under load)."""
         with self._serving_lock:

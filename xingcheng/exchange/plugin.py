@@ -80,17 +80,20 @@ def xingcheng_demo_build(context: Any) -> None:
 
 @hookimpl
 def xingcheng_subscribe(events: Any, app: Any) -> None:
-    # Every read of a registry record is audited before it is served (fail-closed: the handler raises).
-    from xingcheng.exchange.api import gateway_for_app
+    # Every served read of a registry record is audited — with the grant it was read under — before it is
+    # served (fail-closed: the handler raises).
+    from xingcheng.exchange.registry_access import audit_served
     from xingcheng.registries.reading import RegistryRead
 
     def audit_registry_read(event: RegistryRead) -> None:
-        gateway_for_app(app).audit_read(
-            actor=event.actor,
-            what=f"registry.{event.registry}",
-            ref=event.ref,
-            fields=list(event.fields),
-            purpose=event.purpose,
-        )
+        audit_served(app, event)
 
     events.subscribe(RegistryRead, audit_registry_read)
+
+
+@hookimpl
+def xingcheng_read_policy(app: Any) -> Any:
+    # The registries' records are read only under this department's grants (xingcheng.exchange.registry_access).
+    from xingcheng.exchange.registry_access import RegistryAccess
+
+    return RegistryAccess(app)

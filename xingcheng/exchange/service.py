@@ -25,6 +25,7 @@ from xingcheng.identity.principal import Principal
 from xingcheng.ledger import service as ledger
 from xingcheng.ledger.models import Resource
 from xingcheng.ledger.schema import Sensitivity
+from xingcheng.registries import catalog
 
 __all__ = [
     "approve",
@@ -83,7 +84,8 @@ def sync_services(db: Session) -> tuple[int, int]:
     existing = {(s.resource_id, s.operation): s for s in repo.services_of(db)}
     made = retired = 0
     for r in repo.published_resources(db):
-        live = r.state == "published" and r.share_type != "none"
+        # the registries are served by their own pages behind grants (decision 0058), not from the lake
+        live = r.state == "published" and r.share_type != "none" and not catalog.is_registry_resource(r)
         handler = ""
         if r.kind == "capability":
             handler = detect_handler(r.name, r.code, [t.name for t in r.tags])

@@ -16,7 +16,7 @@ from xingcheng.registries import reading
 from xingcheng.registries import repository as repo
 from xingcheng.registries.models import Component, Issue
 
-__all__ = ["department_code_of", "router", "scope_issues"]
+__all__ = ["department_code_of", "read_policy", "router", "scope_issues"]
 
 router = APIRouter(prefix="/api/registries", tags=["registries"])
 
@@ -25,6 +25,11 @@ _LEVELS = ("district", "township", "community", "grid")
 
 class MatchIn(BaseModel):
     text: str = Field(min_length=1, max_length=300, description="A free-text address as a department wrote it.")
+
+
+def read_policy(request: Request) -> reading.ReadPolicy | None:
+    """The exchange's read policy (``xingcheng_read_policy``); None when no plugin provides one: reads refused."""
+    return getattr(request.app.state, "read_policy", None)
 
 
 def department_code_of(request: Request, db: DbSession, principal: Principal) -> str | None:
@@ -56,24 +61,31 @@ def summary(db: DbSession) -> dict[str, Any]:
 def person(
     request: Request, person_no: str, db: DbSession, principal: Annotated[Principal, requires(P.PERSON_VIEW)]
 ) -> dict[str, Any]:
-    """A golden person record (masked), the source of every attribute, relations and open issues."""
-    return reading.person_card(db, person_no, actor=principal.ref, events=request.app.state.events)
+    """A golden person record as the department's grant shows it: the source of every attribute, relations, open
+    issues. No active grant on the person registry, or the person outside its scope: 403, audited."""
+    return reading.person_card(
+        db, person_no, principal=principal, policy=read_policy(request), events=request.app.state.events
+    )
 
 
 @router.get("/companies/{uscc}")
 def company(
     request: Request, uscc: str, db: DbSession, principal: Annotated[Principal, requires(P.VIEW)]
 ) -> dict[str, Any]:
-    """A legal entity by its unified social credit code, with its names and addresses over time."""
-    return reading.company_card(db, uscc, actor=principal.ref, events=request.app.state.events)
+    """A legal entity by its unified social credit code, with its names and addresses over time (under a grant)."""
+    return reading.company_card(
+        db, uscc, principal=principal, policy=read_policy(request), events=request.app.state.events
+    )
 
 
 @router.get("/addresses/{address_code}")
 def address(
     request: Request, address_code: str, db: DbSession, principal: Annotated[Principal, requires(P.VIEW)]
 ) -> dict[str, Any]:
-    """A standard address with its places, building, house, right holders and residents (masked)."""
-    return reading.address_card(db, address_code, actor=principal.ref, events=request.app.state.events)
+    """A standard address with its places, building, house, right holders and residents (under a grant)."""
+    return reading.address_card(
+        db, address_code, principal=principal, policy=read_policy(request), events=request.app.state.events
+    )
 
 
 @router.post("/addresses/match", dependencies=[requires(P.VIEW)])

@@ -1,4 +1,5 @@
-"""The registries' part of the demo city: build all five from the departmental sources, show the conflicts."""
+"""The registries' part of the demo city: the five registries as ledger resources, built from the departmental
+sources, with their conflicts (the exchange's demo grants them to departments)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
-from xingcheng.registries import service
+from xingcheng.registries import catalog, service
 from xingcheng.registries.sources import open_sources
 
 __all__ = ["build"]
@@ -16,6 +17,9 @@ console = Console()
 
 def build(context: Any) -> None:
     settings = context.settings
+    codes = catalog.ensure_registered(context.session)  # ledger resources, granted by the exchange's demo
+    if codes:
+        console.print("registries in the ledger: " + ", ".join(f"{k} {v}" for k, v in sorted(codes.items())))
     if not (settings.synth_dir / "manifest.json").exists():
         return
     outcome = service.run_build(

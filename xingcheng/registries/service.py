@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from xingcheng.core.db import utcnow
 from xingcheng.core.events import Event, EventBus
 from xingcheng.registries import build as builder
+from xingcheng.registries import catalog
 from xingcheng.registries import events as ev
 from xingcheng.registries import places as place_builder
 from xingcheng.registries import repository as repo
@@ -132,6 +133,9 @@ def run_build(
     they are dropped (the benchmark measures quality on them). ``models``: (person, company) Splink models
     trained elsewhere, used instead of training or the previous build's.
     """
+    # The registries are resources of the ledger, read only under exchange grants: registered before the first
+    # build and checked at every later one (idempotent; needs the data bureau's department).
+    catalog.ensure_registered(db)
     previous = repo.last_build(db)
     kind = "incremental" if previous is not None else "full"
     record = Build(kind=kind, status="running", sources=reader.describe())

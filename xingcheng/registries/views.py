@@ -1,6 +1,7 @@
 """Pages of the registries: the overview with the district map, the person page for staff, companies,
 addresses and the data-quality issues of one's department. Thin: every page renders what :mod:`.reading`
-returns, masked."""
+returns under the caller's grant; a refused read renders the refusal with a link to request access in the
+exchange (403)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,29 @@ from xingcheng.identity.principal import Principal
 from xingcheng.registries import permissions as P
 from xingcheng.registries import reading
 from xingcheng.registries import repository as repo
-from xingcheng.registries.api import scope_issues
+from xingcheng.registries.api import read_policy, scope_issues
 from xingcheng.standards import idnumber
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["registries pages"], include_in_schema=False)
+
+
+def _refused(request: Request, refused: reading.ReadRefused) -> Response:
+    """The refusal as a page: why, which resource, and where to ask for access (the exchange's request form)."""
+    return render(
+        request,
+        "registries/refused.html",
+        {
+            "reason": refused.reason,
+            "registry": refused.registry,
+            "resource_code": refused.resource_code,
+            "request_url": refused.request_url,
+            "message_key": refused.detail_key,
+            "params": refused.params,
+        },
+        status_code=refused.status_code,
+    )
 
 
 @router.get("/registries", dependencies=[requires(P.VIEW)])
@@ -51,6 +69,13 @@ def find_person(
         person = repo.person_by_no(db, text)
     elif text:
         person = repo.person_by_id_number(db, idnumber.normalize(text))
+    if text:
+        # Looking up is a read too: without a grant (or outside its scope) the caller learns nothing, not even
+        # whether the person exists. The search text (an ID number) never reaches the audit log.
+        try:
+            reading.authorize_lookup(db, principal, read_policy(request), person)
+        except reading.ReadRefused as refused:
+            return _refused(request, refused)
     if person is not None:
         return RedirectResponse(f"/registries/persons/{person.person_no}", status_code=303)
     return render(request, "registries/find.html", {"searched": bool(text)}, status_code=404 if text else 200)
@@ -60,7 +85,12 @@ def find_person(
 def person_page(
     request: Request, person_no: str, db: DbSession, principal: Annotated[Principal, requires(P.PERSON_VIEW)]
 ) -> Response:
-    card = reading.person_card(db, person_no, actor=principal.ref, events=request.app.state.events)
+    try:
+        card = reading.person_card(
+            db, person_no, principal=principal, policy=read_policy(request), events=request.app.state.events
+        )
+    except reading.ReadRefused as refused:
+        return _refused(request, refused)
     return render(request, "registries/person.html", {"p": card})
 
 
@@ -68,7 +98,12 @@ def person_page(
 def company_page(
     request: Request, uscc: str, db: DbSession, principal: Annotated[Principal, requires(P.VIEW)]
 ) -> Response:
-    card = reading.company_card(db, uscc, actor=principal.ref, events=request.app.state.events)
+    try:
+        card = reading.company_card(
+            db, uscc, principal=principal, policy=read_policy(request), events=request.app.state.events
+        )
+    except reading.ReadRefused as refused:
+        return _refused(request, refused)
     return render(request, "registries/company.html", {"c": card})
 
 
@@ -76,7 +111,12 @@ def company_page(
 def address_page(
     request: Request, address_code: str, db: DbSession, principal: Annotated[Principal, requires(P.VIEW)]
 ) -> Response:
-    card = reading.address_card(db, address_code, actor=principal.ref, events=request.app.state.events)
+    try:
+        card = reading.address_card(
+            db, address_code, principal=principal, policy=read_policy(request), events=request.app.state.events
+        )
+    except reading.ReadRefused as refused:
+        return _refused(request, refused)
     return render(request, "registries/address.html", {"a": card})
 
 

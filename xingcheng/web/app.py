@@ -84,6 +84,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
 
     pm.hook.xingcheng_subscribe(events=state.events, app=app)
+    # Who may read registry records (the exchange's grants); None: no plugin decides, so every such read is refused.
+    state.read_policy = pm.hook.xingcheng_read_policy(app=app)
 
     # Routes are matched one by one in this order: plugins in registration order, except that a router may
     # ask to be matched earlier with ``match_order`` (default 100) — the gateway's hot route does.

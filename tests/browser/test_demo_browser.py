@@ -37,6 +37,9 @@ ARGS = [
 ]
 
 
+DEMO: dict[str, Path] = {}
+
+
 def _need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if IN_CI:
@@ -54,6 +57,7 @@ def _free_port() -> int:
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_chromium()
     data = tmp_path_factory.mktemp("demo")
+    DEMO["data"] = data
     env = {k: v for k, v in os.environ.items() if not k.startswith("XINGCHENG_")}
     env.update(
         {
@@ -145,6 +149,53 @@ def test_data_admin_logs_in_and_reaches_the_department(demo_server: str, browser
     assert page.get_by_test_id("department-name").inner_text() == "长沙市公安局"
     assert page.get_by_role("heading", name="Client systems and API keys").is_visible()
     _shot(page, "05-department-en")
+    context.close()
+
+
+def _login(browser, base: str, username: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("Xingcheng@2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return context, page
+
+
+def test_person_page_shows_what_the_departments_grant_allows(demo_server: str, browser) -> None:
+    import sqlite3
+
+    with sqlite3.connect(DEMO["data"] / "xingcheng.db") as con:
+        person_no, id_number, name = con.execute(
+            "SELECT person_no, id_number, name FROM registry_person WHERE state = 'active' AND phone IS NOT NULL "
+            "ORDER BY id LIMIT 1"
+        ).fetchone()
+
+    # 公安: a grant on 人口基础库 with names and phones in clear, everything else masked.
+    context, page = _login(browser, demo_server, "gaj.admin")
+    page.get_by_role("link", name="基础库").click()
+    page.get_by_role("link", name="人口查询").click()
+    page.locator("input[name=q]").fill(person_no)
+    page.locator("input[name=q]").press("Enter")
+    page.wait_for_url(f"**/registries/persons/{person_no}")
+    assert page.get_by_text(name, exact=True).first.is_visible()  # the name is unmasked by the grant
+    assert id_number not in page.content()  # the ID number is not
+    assert page.get_by_text(id_number[:6] + "********" + id_number[-4:]).first.is_visible()
+    assert page.get_by_text("已授权明文").first.is_visible()
+    _shot(page, "07-person-granted")
+    context.close()
+
+    # 卫健委 holds no grant on the registry: refused, audited, with the way to ask for one.
+    context, page = _login(browser, demo_server, "wjw.admin")
+    response = page.goto(demo_server + f"/registries/persons/{person_no}")
+    assert response is not None and response.status == 403
+    assert page.get_by_role("heading", name="无权读取基础库记录").is_visible()
+    assert name not in page.content() and id_number[:6] + "********" not in page.content()
+    _shot(page, "08-person-refused")
+    page.get_by_role("link", name="在共享交换平台申请该资源").click()
+    page.wait_for_url("**/exchange/requests/new?resource_id=*")
+    _shot(page, "09-person-request-form")
     context.close()
 
 

@@ -127,6 +127,50 @@ def test_unexpected_error_is_500_without_trace(app, client: TestClient) -> None:
     assert r.json()["code"] == "internal_error"
 
 
+def test_a_client_gone_before_its_body_is_not_a_server_error(app, caplog) -> None:
+    import asyncio
+
+    from fastapi import APIRouter, Request
+
+    from xingcheng.core.deps import requires
+
+    router = APIRouter()
+
+    @router.post("/api/test-gone", dependencies=[requires("public")])
+    async def gone(request: Request) -> None:
+        await request.body()
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/test-gone",
+        "raw_path": b"/api/test-gone",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"t"), (b"content-type", b"application/json"), (b"content-length", b"10")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}  # e.g. wrk closing its connections at the end of a run
+
+    async def send(message: dict) -> None:
+        pass
+
+    app.include_router(router)
+    try:
+        with caplog.at_level(logging.INFO):
+            asyncio.run(app(scope, receive, send))
+    finally:
+        app.router.routes.pop()
+    assert "client_disconnected" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 @pytest.mark.parametrize("size", [11 * 1024 * 1024])
 def test_body_over_limit_is_413(client: TestClient, size: int) -> None:
     r = client.post(

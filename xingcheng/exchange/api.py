@@ -96,26 +96,26 @@ def grant_out(grant: Grant) -> GrantOut:
     },
 )
 async def call_service(
-    request: Request, service_code: str, db: DbSession, principal: Annotated[Principal, requires(P.GATEWAY_CALL)]
+    request: Request, service_code: str, principal: Annotated[Principal, requires(P.GATEWAY_CALL)]
 ) -> Response:
     """Call a data service: evidence headers, grant, limits, masking and audit (see the service's OpenAPI)."""
     gateway = gateway_for(request)
     gateway.arrive()
     try:
-        pending = await _start_call(request, gateway, service_code, db, principal)
+        pending = await _start_call(request, gateway, service_code, principal)
     finally:
         gateway.leave()
     result = await gateway.settle(pending)  # waits for the audit commit without holding a thread
     return Response(result.body, media_type="application/json", headers=result.headers)
 
 
-async def _start_call(
-    request: Request, gateway: Gateway, service_code: str, db: Any, principal: Principal
-) -> PendingCall:
+async def _start_call(request: Request, gateway: Gateway, service_code: str, principal: Principal) -> PendingCall:
     raw = await request.body()
 
     def start(loop: asyncio.AbstractEventLoop | None = None) -> PendingCall:
-        # serve, then end the (read-only) transaction in the same thread; the audit entry is with the writer
+        # serve, then end the (read-only) transaction in the same thread; the audit entry is with the writer.
+        # The session is the call's own: with the key, the plan and the grants cached it is rarely used.
+        db = request.app.state.db.sessionmaker()
         try:
             pending = gateway.start(
                 db,

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from xingcheng.core.errors import (
     BadRequest,
@@ -98,6 +99,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         cls = _STATUS_TO_ERROR.get(exc.status_code, BadRequest if exc.status_code < 500 else XingchengError)
         return _problem(request, cls())
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client closed the connection before its request was read: nobody is left to answer, and it is
+        # not the server's error (load generators and phones on trains do it).
+        log.info("client_disconnected")
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def _rows(svc, database, code: str = PERSON.code, number: int | None = None) -> 
 
 
 def test_a_utf8_csv_becomes_version_1_with_typed_columns(lake, database, tmp_path: Path) -> None:
-    load = ingest(lake, database, PERSON.code, write_csv(tmp_path / "p.csv", people(50)))
+    path = write_csv(tmp_path / "p.csv", people(50))
+    load = ingest(lake, database, PERSON.code, path)
     assert (load.status, load.version, load.rows_read, load.rows_loaded, load.rows_failed) == (
         "committed",
         1,
@@ -44,6 +46,13 @@ def test_a_utf8_csv_becomes_version_1_with_typed_columns(lake, database, tmp_pat
         0,
     )
     assert load.source_format == "csv" and load.source_encoding == "utf-8"
+    # Lineage: the file's real SHA-256 (taken while the load ran), in the load row and in the snapshot's
+    # commit message (where reconcile finds it if the process dies between the two commits).
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (load.source_sha256, load.source_bytes) == (digest, path.stat().st_size)
+    with lake.engine.cursor() as con:
+        extra = con.execute("SELECT commit_extra_info FROM lake.snapshots() ORDER BY snapshot_id DESC").fetchone()
+    assert json.loads(extra[0]) == {"load_id": load.id, "resource": PERSON.code, "source_sha256": digest}
     rows = _rows(lake, database)
     assert len(rows) == 50
     first = dict(zip([f.name for f in PERSON.fields], rows[0], strict=True))
@@ -102,6 +111,7 @@ def test_failing_rows_are_quarantined_with_rule_and_reason_never_dropped(lake, d
         fh.write("P99,too,few\r\n")  # a line the parser cannot split into the columns
     load = ingest(lake, database, PERSON.code, path)
     assert load.status == "refused" and load.version is None  # 10 of 101 fail: over 5 %
+    assert load.source_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # a refused file is traced too
     assert load.rules == {
         "id_number:id_number": 1,
         "phone:phone": 1,
@@ -190,7 +200,9 @@ def test_unreadable_and_unknown_files_fail_cleanly(lake, database, tmp_path: Pat
     (tmp_path / "x.bin").write_bytes(b"\x00\x01\x02")
     assert ingest(lake, database, PERSON.code, tmp_path / "x.bin").error_key == "lake.file.format_unknown"
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
-    assert ingest(lake, database, PERSON.code, tmp_path / "bad.xlsx").error_key == "lake.file.unreadable"
+    failed = ingest(lake, database, PERSON.code, tmp_path / "bad.xlsx")
+    assert failed.error_key == "lake.file.unreadable"
+    assert failed.source_sha256 == hashlib.sha256(b"PK\x03\x04 not really a workbook").hexdigest()
     # A failed load leaves the next one free to run.
     assert ingest(lake, database, PERSON.code, write_csv(tmp_path / "p.csv", people(3))).status == "committed"
 

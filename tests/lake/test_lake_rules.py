@@ -248,6 +248,53 @@ def test_numbers_an_integer_cast_would_accept_are_not_phones_or_divisions(con) -
     ]
 
 
+def _cast_forms(value: str) -> list[str]:
+    """Strings of the same length as ``value`` that an integer cast reads as numbers of as many digits (an
+    exponent in either case; a hex prefix, also after white space) or nearly (a sign, an underscore, a decimal
+    point that rounds, white space at either end, a binary prefix), and every non-digit character in every
+    place."""
+    n = len(value)
+    number = int(value)
+    # Hex spellings of nearby numbers without E in them (E is also an exponent, refused for that), where
+    # they are short enough: plain, and after white space.
+    hexes = [format(number + k, "X") for k in range(40)]
+    out = [f"0x{h}" for h in hexes if "E" not in h and len(h) == n - 2][:1]
+    out += [f"{w}0x{h}" for h in hexes if "E" not in h and len(h) == n - 3 for w in (" ", "\t")][:2]
+    out += [
+        value[: n - 4] + "e+04",  # the mantissa times 10^4: as many digits as the value
+        value[: n - 4] + "E+04",
+        value[: n - 3] + "e03",
+        value[: n - 3] + "E03",
+        "0b" + "1" * (n - 2),
+        "+" + value[1:],
+        "-" + value[1:],
+        value[:3] + "_" + value[4:],
+        value[: n - 2] + ".9",
+        value[: n - 1] + ".",
+        " " + value[1:],
+        value[1:] + "\t",
+    ]
+    for i in range(n):
+        out += [value[:i] + c + value[i + 1 :] for c in " \t\n\r\x0b\x0c+-_.eEbBxXaf/:"]
+    return [v for v in out if v != value]
+
+
+def test_digit_shapes_an_integer_cast_would_read_as_numbers_fail(con) -> None:
+    """The shape tests behind an integer cast (no GLOB, decision 0036): every string an integer cast reads as a
+    number of the right size, but that is not all digits, fails — for ID numbers, phones and division codes."""
+    id_number = idnumber.make("430104", dt.date(1990, 1, 2), 1)
+    field = FieldSpec("v", "号码", format=FieldFormat.ID_NUMBER)
+    forms = _cast_forms(id_number) + _cast_forms(id_number[:17] + "9")
+    assert _failing(con, field, [id_number, *forms]) == [False] + [True] * len(forms)
+    for value, field in (
+        ("13812345678", FieldSpec("v", "电话", format=FieldFormat.PHONE)),
+        ("430104007001", FieldSpec("v", "区划", format=FieldFormat.DIVISION_CODE)),
+        ("430104007", FieldSpec("v", "区划", format=FieldFormat.DIVISION_CODE)),
+    ):
+        forms = _cast_forms(value)
+        assert _failing(con, field, [value, *forms]) == [False] + [True] * len(forms), value
+
+
 def test_the_clean_value_shortcut_changes_nothing(con) -> None:
     """Each field's text through the compiled projection equals the full normalisation (trim, empty → NULL,
     folding, upper-casing) applied to every value."""

@@ -10,7 +10,6 @@ load's id in its commit message; :meth:`LakeService.reconcile` turns any snapsho
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from xingcheng.lake import repository as repo
 from xingcheng.lake.engine import CATALOG, LakeEngine, quote_ident
 from xingcheng.lake.loader import (
     SYSTEM_PREFIX,
+    FileDigest,
     LoadOutcome,
     LoadRequest,
     Profile,
@@ -70,12 +70,9 @@ def _ledger_schema(db: Session, code: str) -> ResourceSchema:
     return ledger.resource_schema(db, code)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _digest_of(request: LoadRequest) -> str | None:
+    """The file's SHA-256 once the load's thread has it (None: the file could not be read)."""
+    return request.digest.result() if request.digest is not None else None
 
 
 def _alive(pid: int | None, host: str) -> bool:
@@ -233,7 +230,7 @@ class LakeService:
             source_name=(source_name if source_name is not None else path.name)[:255],
             source_path=str(path),
             source_bytes=path.stat().st_size if path.is_file() else None,
-            source_sha256=_sha256(path) if path.is_file() else None,
+            # source_sha256: computed while the load runs (loader.FileDigest), recorded when it ends.
             pull_id=pull_id,
             job_id=job_id,
             max_failure_ratio=(
@@ -271,7 +268,7 @@ class LakeService:
         try:
             request = self.prepare_load(db, load_id)
             result = self.run_prepared(request, progress, before_commit=before_commit)
-            return self.finish_load(db, load_id, result)
+            return self.finish_load(db, load_id, result, source_sha256=_digest_of(request))
         finally:
             lock.release()
 
@@ -296,7 +293,7 @@ class LakeService:
             persisted = _persisting(database, load_id, progress)
             result = self.run_prepared(request, persisted, before_commit=before_commit)
             with database.session() as db:
-                self.finish_load(db, load_id, result)
+                self.finish_load(db, load_id, result, source_sha256=_digest_of(request))
         finally:
             lock.release()
 
@@ -336,7 +333,12 @@ class LakeService:
         *,
         before_commit: Callable[[str], None] | None = None,
     ) -> LoadOutcome | XingchengError:
-        """The DuckDB part of a load; touches no metadata (an unusable file comes back as the error)."""
+        """The DuckDB part of a load; touches no metadata (an unusable file comes back as the error).
+
+        The file's SHA-256 is taken on a thread of its own meanwhile (``request.digest``), not before.
+        """
+        if request.digest is None and request.path.is_file():
+            request.digest = FileDigest(request.path)
         try:
             with self.engine.cursor() as con:
                 return run_load(con, request, progress, before_commit=before_commit)
@@ -347,9 +349,18 @@ class LakeService:
             log.error("lake load failed", extra={"load_id": request.load_id, "error": type(exc).__name__})
             return XingchengError("lake.load.internal")
 
-    def finish_load(self, db: Session, load_id: int, result: LoadOutcome | XingchengError) -> LakeLoad:
+    def finish_load(
+        self,
+        db: Session,
+        load_id: int,
+        result: LoadOutcome | XingchengError,
+        *,
+        source_sha256: str | None = None,
+    ) -> LakeLoad:
         load = self._get_load(db, load_id)
         load.finished_at = utcnow()
+        digest = result.source_sha256 if isinstance(result, LoadOutcome) else None
+        load.source_sha256 = digest or source_sha256 or load.source_sha256
         if isinstance(result, XingchengError):
             load.status, load.stage = "failed", "done"
             load.error_key, load.errors = result.detail_key or result.title_key, result.errors
@@ -535,6 +546,7 @@ class LakeService:
             self._record_version(db, load, schema, int(snapshot_id), int(counted[0]) if counted else 0)
             if load is not None:
                 load.status, load.stage, load.error_key = "committed", "done", None
+                load.source_sha256 = load.source_sha256 or info.get("source_sha256")
             made += 1
         return made
 

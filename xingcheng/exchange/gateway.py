@@ -17,6 +17,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ from xingcheng.ledger.service import field_spec
 __all__ = ["CallResult", "Evidence", "Gateway", "PendingCall", "ServicePlan", "request_hash", "response_hash"]
 
 _MAX_EVIDENCE = {"client": 200, "user": 100, "case": 200, "purpose": 200}
+_CONTROL = re.compile(r"[\x00-\x1f]")
 _PLAN_TTL = 5.0
 
 
@@ -67,7 +69,7 @@ def read_evidence(headers: Mapping[str, str]) -> tuple[Evidence | None, list[str
     for header, name in EVIDENCE_HEADERS.items():
         raw = headers.get(header)
         text = unquote(raw, errors="strict").strip() if raw else ""
-        if not text or len(text) > _MAX_EVIDENCE[name] or any(ord(c) < 32 for c in text):
+        if not text or len(text) > _MAX_EVIDENCE[name] or _CONTROL.search(text) is not None:
             bad.append(header)
         values[name] = text[: _MAX_EVIDENCE[name]]
     return (None if bad else Evidence(**values)), bad
@@ -103,6 +105,7 @@ class ServicePlan:
     provider_department_id: int | None
     schema: ResourceSchema
     loaded_at: float
+    field_names: tuple[str, ...] = ()  # the schema's field names, in order
 
 
 @dataclass
@@ -197,6 +200,7 @@ class Gateway:
             provider_department_id=r.department_id,
             schema=schema,
             loaded_at=now,
+            field_names=tuple(f.name for f in schema.fields),
         )
         with self._lock:
             self._plans[code] = plan
@@ -336,7 +340,7 @@ class Gateway:
         audit["grant_id"] = grant.id
         if plan.operation not in grant.operations:
             raise _refused(Refusal.OPERATION_NOT_GRANTED)
-        granted = list(grant.fields) or [f.name for f in plan.schema.fields]
+        granted = list(grant.fields) or list(plan.field_names)
         wanted = list(dict.fromkeys(body.fields)) if body.fields else granted
         named = (
             set(wanted)
@@ -345,7 +349,7 @@ class Gateway:
             | set((body.values or {}).keys())
         )
         if plan.operation != Operation.INVOKE:
-            unknown = sorted(n for n in named if n not in {f.name for f in plan.schema.fields})
+            unknown = sorted(n for n in named if n not in plan.field_names)
             if unknown:
                 raise _bad(Refusal.BAD_INPUT, [_field_error(n[:64], "unknown_field") for n in unknown])
             outside = sorted(n for n in named if n not in granted)

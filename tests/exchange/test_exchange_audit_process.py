@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from exchange_helpers import call, fresh_runtime, grant_people, make_world
+from exchange_helpers import audit_entry, call, fresh_runtime, grant_people, make_world
 from sqlalchemy import func, select
 
 from xingcheng.exchange.api import gateway_for_app
@@ -20,21 +20,7 @@ from xingcheng.exchange.runtime import key_path, runtime_for
 
 from support import audit_inserts_fail
 
-
-def _entry(i: int, **over: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "kind": "call",
-        "action": "lookup",
-        "outcome": "ok",
-        "actor": f"api_client:{i % 3}",
-        "service_code": "s.lookup",
-        "purpose": "户籍办理",
-        "case_ref": f"C-{i}",
-        "fields": ["id_number"],
-        "row_count": 1,
-    }
-    values.update(over)
-    return values
+_entry = audit_entry
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from concurrent.futures import Future
 
-from exchange_helpers import call, fresh_runtime, grant_people, make_world
+from exchange_helpers import audit_entry, call, fresh_runtime, grant_people, make_world
 from sqlalchemy import select
 
 from xingcheng.exchange.audit.log import SignPolicy
@@ -21,21 +21,7 @@ from xingcheng.exchange.models import AuditEntry, Grant, TreeHead
 
 from support import audit_inserts_fail
 
-
-def _entry(i: int, **over: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "kind": "call",
-        "action": "lookup",
-        "outcome": "ok",
-        "actor": f"api_client:{i % 3}",
-        "service_code": "s.lookup",
-        "purpose": "户籍办理",
-        "case_ref": f"C-{i}",
-        "fields": ["id_number"],
-        "row_count": 1,
-    }
-    values.update(over)
-    return values
+_entry = audit_entry
 
 
 def _last_outcome(database) -> str:

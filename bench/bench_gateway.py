@@ -13,7 +13,8 @@ is deleted afterwards. Two uvicorn processes (one worker each) serve on loopback
 
 Debian's ``wrk`` (installed with apt when missing) drives each in turn with random keys, twice, alternating,
 at each connection level (8 and 64 by default); the better run of each is reported, and the headline ratio is
-the one at the highest level, where both endpoints are saturated. Writes the sections "gateway" and "audit-verify" of docs/benchmarks.md.
+the one at the highest level, where both endpoints are saturated. Writes the sections "gateway" and
+"audit-verify" of docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -222,3 +222,13 @@ def test_company_and_address_records_follow_their_own_grants(
     assert all("*" in r["name"] for r in a["residents"] if r["name"] and len(r["name"]) > 1)
     entry = _reads(database)[-1]
     assert entry.action == "registry.address" and entry.detail["unmasked"] == ["holder_name"]
+
+
+def test_a_scope_value_covers_the_codes_it_begins(
+    app: Any, client: Any, cast: Any, database: Database, built: dict[str, Any]
+) -> None:
+    number, district = built["person_no"], built["district"]
+    login_as(client, "grid-worker")
+    city = grant_registry(app, database, "person", cast.department_id, scope=("district_code", [district[:4]]))
+    r = client.get(f"/api/registries/persons/{number}")
+    assert r.status_code == 200 and r.json()["grant_id"] == city  # 4301 covers every district of the city

@@ -91,7 +91,8 @@ def _covers(grant: Grant, scope: Callable[[str], str | None]) -> bool:
     if not grant.scope_field:
         return True
     value = scope(grant.scope_field)
-    return value is not None and value in (grant.scope_values or [])
+    # a prefix, as the gateway's scopes: 4301 covers every district of Changsha, 430104 one district
+    return value is not None and any(value.startswith(v) for v in (grant.scope_values or []) if v)
 
 
 class RegistryAccess:

@@ -135,7 +135,9 @@ class ReadAccess:
         return mask_as(kind, value)
 
     def covers(self, value: str | None) -> bool:
-        return self.scope_field is None or (value is not None and value in self.scope_values)
+        """In the row scope: the value starts with one of the scope's values (430104 covers 430104001…), as the
+        gateway's scopes do."""
+        return self.scope_field is None or (value is not None and any(value.startswith(v) for v in self.scope_values))
 
 
 class ReadPolicy(Protocol):

@@ -208,3 +208,31 @@ def _principal(app, db, cast, role: str):
     from xingcheng.identity.repository import user_by_id
 
     return app.state.identity.principal_for_user(user_by_id(db, cast.users[role]))
+
+
+def test_a_field_declared_in_code_is_registered_with_everything_it_carries() -> None:
+    from dataclasses import fields as dc_fields
+
+    from xingcheng.ledger.schema import DataType, FieldFormat, FieldSpec, Sensitivity
+    from xingcheng.ledger.schemas import FieldIn
+
+    spec = FieldSpec(
+        name="phone",
+        label="联系电话",
+        data_type=DataType.CODE,
+        required=True,
+        is_key=True,
+        format=FieldFormat.PHONE,
+        code_list=("a", "b"),
+        min_value=1.0,
+        max_value=9.0,
+        max_length=11,
+        unit="个",
+        sensitivity=Sensitivity.PERSONAL,
+        data_item="person.phone",
+        source_names=("手机号",),
+    )
+    given = FieldIn.from_spec(spec)
+    for f in dc_fields(FieldSpec):  # a field FieldSpec gains must be carried too
+        value = getattr(spec, f.name)
+        assert getattr(given, f.name) == (list(value) if isinstance(value, tuple) else value), f.name

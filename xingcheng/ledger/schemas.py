@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from xingcheng.ledger.schema import DataType, FieldFormat, Sensitivity, UpdateCycle
+from xingcheng.ledger.schema import DataType, FieldFormat, FieldSpec, Sensitivity, UpdateCycle
 from xingcheng.ledger.vocab import Grade, Kind, OpenType, ShareMethod, ShareType, State
 
 __all__ = [
@@ -61,6 +61,26 @@ class FieldIn(BaseModel):
     data_item: DataItem | None = Field(None, description="The shared data item it carries, e.g. person.birth_date.")
     authoritative: bool = Field(False, description="This resource is the authoritative source of the data item.")
     source_names: list[ShortText] = Field(default_factory=list, max_length=20)
+
+    @classmethod
+    def from_spec(cls, spec: FieldSpec) -> FieldIn:
+        """A schema field (``ledger.schema.FieldSpec``) as input, to register a resource declared in code."""
+        return cls(
+            name=spec.name,
+            label=spec.label,
+            data_type=spec.data_type,
+            required=spec.required,
+            is_key=spec.is_key,
+            format=spec.format,
+            code_list=list(spec.code_list),
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            max_length=spec.max_length,
+            unit=spec.unit,
+            sensitivity=spec.sensitivity,
+            data_item=spec.data_item,
+            source_names=list(spec.source_names),
+        )
 
 
 class _ResourceBase(BaseModel):

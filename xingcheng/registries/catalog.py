@@ -227,21 +227,6 @@ def resource_for(db: Session, registry: str) -> Any:
     return ledger.get_resource(db, rid) if rid is not None else None
 
 
-def _field_in(spec: FieldSpec) -> Any:
-    from xingcheng.ledger.schemas import FieldIn
-
-    return FieldIn(
-        name=spec.name,
-        label=spec.label,
-        data_type=spec.data_type,
-        required=spec.required,
-        is_key=spec.is_key,
-        format=spec.format,
-        sensitivity=spec.sensitivity,
-        data_item=spec.data_item,
-    )
-
-
 def ensure_registered(db: Session) -> dict[str, str]:
     """Register and publish the registries missing from the ledger (idempotent); {registry: resource code}.
 
@@ -249,7 +234,7 @@ def ensure_registered(db: Session) -> dict[str, str]:
     still being set up) and an empty mapping is returned. A registry retired by the bureau stays retired.
     """
     from xingcheng.ledger import service as ledger
-    from xingcheng.ledger.schemas import ResourceIn
+    from xingcheng.ledger.schemas import FieldIn, ResourceIn
 
     bureau = _bureau(db)
     if bureau is None:
@@ -277,7 +262,7 @@ def ensure_registered(db: Session) -> dict[str, str]:
             update_cycle=entry.update_cycle,
             formats=["json"],
             tags=[entry.tag, "五大基础库"],
-            fields=[_field_in(f) for f in entry.fields],
+            fields=[FieldIn.from_spec(f) for f in entry.fields],
         )
         for entry in missing
     ]

@@ -134,11 +134,6 @@ class ReadAccess:
             return _text(value) if kind is not None else _plain(value)
         return mask_as(kind, value)
 
-    def covers(self, value: str | None) -> bool:
-        """In the row scope: the value starts with one of the scope's values (430104 covers 430104001…), as the
-        gateway's scopes do."""
-        return self.scope_field is None or (value is not None and any(value.startswith(v) for v in self.scope_values))
-
 
 class ReadPolicy(Protocol):
     """Who may read which registry record, decided by the exchange (``app.state.read_policy``)."""

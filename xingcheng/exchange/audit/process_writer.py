@@ -38,7 +38,7 @@ from typing import Any
 
 from xingcheng.exchange.audit.writer import AuditWriter, resolve
 
-__all__ = ["AuditWriterGone", "ProcessAuditWriter", "WriterSpec"]
+__all__ = ["AuditWriteFailed", "AuditWriterGone", "ProcessAuditWriter", "WriterSpec"]
 
 log = logging.getLogger(__name__)
 

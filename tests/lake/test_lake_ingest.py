@@ -14,7 +14,7 @@ from lakekit import HEADERS, PERSON, ingest, people, service, write_csv, write_j
 
 from xingcheng.core.db import utcnow
 from xingcheng.lake import repository as repo
-from xingcheng.lake.loader import Profile, table_name
+from xingcheng.lake.loader import FileDigest, Profile, table_name
 from xingcheng.lake.models import LakeVersion
 from xingcheng.ledger.schema import DataType, FieldSpec, ResourceSchema
 
@@ -26,6 +26,16 @@ def lake(tmp_path: Path, database_url: str, database):
     svc = service(make_settings(tmp_path / "data", database_url))
     yield svc
     svc.engine.close()
+
+
+@pytest.mark.parametrize("size", [0, 3, (16 << 20) + 5])
+def test_the_file_digest_is_the_sha256_of_every_byte(tmp_path: Path, size: int) -> None:
+    # Mapped files are hashed in 16 MiB slices: one size crosses a slice border; an empty file cannot be mapped.
+    path = tmp_path / "f.bin"
+    data = (b"0123456789abcdef" * ((size // 16) + 1))[:size]
+    path.write_bytes(data)
+    assert FileDigest(path).result() == hashlib.sha256(data).hexdigest()
+    assert FileDigest(tmp_path / "missing.csv").result() is None
 
 
 def _rows(svc, database, code: str = PERSON.code, number: int | None = None) -> list[tuple]:
@@ -174,6 +184,25 @@ def test_duplicate_keys(lake, database, tmp_path: Path) -> None:
     assert load.status == "committed" and load.rows_loaded == 99
     keys = [r[0] for r in _rows(lake, database)]
     assert rows[5]["person_no"] in keys and rows[6]["person_no"] not in keys and len(keys) == len(set(keys))
+
+
+def test_record_numbers_come_with_the_first_numbered_file(lake, database, tmp_path: Path) -> None:
+    # A CSV record has no number: its table gets no record-number column (writing NULLs costs time). The first
+    # JSON lines file adds the column; its failing and duplicate records are quarantined with their numbers,
+    # and CSV loads go on working beside it.
+    assert ingest(lake, database, PERSON.code, write_csv(tmp_path / "a.csv", people(30))).version == 1
+    with lake.engine.cursor() as con:
+        columns = {r[0] for r in con.execute(f"DESCRIBE lake.main.{table_name(PERSON.code)}").fetchall()}
+    assert "_xc_row" not in columns
+    rows = people(60)
+    rows[4]["phone"] = "12345"
+    load = ingest(lake, database, PERSON.code, write_jsonl(tmp_path / "b.jsonl", [*rows, dict(rows[7])]))
+    assert load.status == "committed" and load.rules == {"phone:phone": 1, "person_no:duplicate_row": 1}
+    with database.session() as db:
+        sample = lake.quarantine_sample(db, repo.load_by_id(db, load.id))
+    assert sorted(s["record"] for s in sample) == [5, 61]
+    again = ingest(lake, database, PERSON.code, write_csv(tmp_path / "c.csv", people(30)))
+    assert again.status == "committed" and again.rows_loaded == 30
 
 
 def test_upsert_replaces_by_key_and_time_travel_keeps_the_old_version(lake, database, tmp_path: Path) -> None:

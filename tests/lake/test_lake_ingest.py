@@ -30,7 +30,7 @@ def lake(tmp_path: Path, database_url: str, database):
 
 @pytest.mark.parametrize("size", [0, 3, (16 << 20) + 5])
 def test_the_file_digest_is_the_sha256_of_every_byte(tmp_path: Path, size: int) -> None:
-    # Mapped files are hashed in 16 MiB slices: one size crosses a slice border; an empty file cannot be mapped.
+    # The file is read in 4 MiB chunks: one size crosses chunk borders and ends inside one.
     path = tmp_path / "f.bin"
     data = (b"0123456789abcdef" * ((size // 16) + 1))[:size]
     path.write_bytes(data)

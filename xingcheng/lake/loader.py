@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import re
 import threading
 from collections.abc import Callable
@@ -156,13 +155,18 @@ class FileDigest:
         self._thread.start()
 
     def _run(self) -> None:
+        # Read in chunks, not through a memory map: mapped pages count in the process's resident memory
+        # (measured: a mapped 1.3 GB file raised the load's peak from 806 to 2,005 MiB, for 0.3 CPU s saved).
+        digest = hashlib.sha256()
         try:
-            self._value = _sha256_mapped(self.path)
-        except (OSError, ValueError):
-            try:  # a file that cannot be mapped (a pipe, a special file system): read it in chunks
-                self._value = _sha256_read(self.path)
-            except OSError:
-                return  # the load itself reports a file it cannot read
+            with self.path.open("rb", buffering=0) as fh:
+                buffer = bytearray(_DIGEST_CHUNK)
+                view = memoryview(buffer)
+                while n := fh.readinto(buffer):
+                    digest.update(view[:n])
+        except OSError:
+            return  # the load itself reports a file it cannot read
+        self._value = digest.hexdigest()
 
     def result(self) -> str | None:
         """The hex digest (waits for the thread); None when the file could not be read."""
@@ -171,29 +175,6 @@ class FileDigest:
 
 
 _DIGEST_CHUNK = 4 << 20  # measured: 4 MiB reads hash a file from the page cache a fifth faster than 1 MiB
-_DIGEST_SLICE = 16 << 20
-
-
-def _sha256_mapped(path: Path) -> str:
-    """SHA-256 of a file read through a memory map: no copy out of the page cache (measured on a 1.3 GB file:
-    1.4 CPU seconds against 1.7 for chunked reads). An empty file cannot be mapped (ValueError)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        mapped.madvise(mmap.MADV_SEQUENTIAL)
-        with memoryview(mapped) as view:
-            for start in range(0, len(mapped), _DIGEST_SLICE):
-                digest.update(view[start : start + _DIGEST_SLICE])
-    return digest.hexdigest()
-
-
-def _sha256_read(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb", buffering=0) as fh:
-        buffer = bytearray(_DIGEST_CHUNK)
-        view = memoryview(buffer)
-        while n := fh.readinto(buffer):
-            digest.update(view[:n])
-    return digest.hexdigest()
 
 
 def _norm(text: str) -> str:

@@ -5,6 +5,7 @@ pages and the importer report them the same way, as a list of ``{field, code, me
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -65,22 +66,8 @@ class FieldIn(BaseModel):
     @classmethod
     def from_spec(cls, spec: FieldSpec) -> FieldIn:
         """A schema field (``ledger.schema.FieldSpec``) as input, to register a resource declared in code."""
-        return cls(
-            name=spec.name,
-            label=spec.label,
-            data_type=spec.data_type,
-            required=spec.required,
-            is_key=spec.is_key,
-            format=spec.format,
-            code_list=list(spec.code_list),
-            min_value=spec.min_value,
-            max_value=spec.max_value,
-            max_length=spec.max_length,
-            unit=spec.unit,
-            sensitivity=spec.sensitivity,
-            data_item=spec.data_item,
-            source_names=list(spec.source_names),
-        )
+        # Every attribute, by name: one FieldSpec gains must exist here too (extra="forbid" refuses it otherwise).
+        return cls(**{f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)})
 
 
 class _ResourceBase(BaseModel):

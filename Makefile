@@ -5,27 +5,28 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := xingcheng/web/static/vendor
 ECHARTS_VERSION := 6.1.0
+NATIVE := xingcheng/lake/native/xc.duckdb_extension
 
-.PHONY: demo test test-sqlite test-postgres lint bench system-deps vendor install clean
+.PHONY: demo test test-sqlite test-postgres lint bench system-deps vendor native install clean
 
-demo: $(STAMP) vendor
+demo: $(STAMP) vendor native
 	$(BIN)/xingcheng demo
 
-test: $(STAMP) vendor system-deps lint
+test: $(STAMP) vendor native system-deps lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) native
 	XINGCHENG_TEST_DB=sqlite $(BIN)/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) native
 	XINGCHENG_TEST_DB=postgresql $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(BIN)/python bench/bench_synth.py
 
 install: $(STAMP)
@@ -41,9 +42,16 @@ vendor: $(VENDOR)/echarts.min.js
 $(VENDOR)/echarts.min.js:
 	bash scripts/vendor.sh $(VENDOR) $(ECHARTS_VERSION)
 
+# The lake's compiled validation checks, a DuckDB extension of this project (decision 0037): compiled with the
+# C compiler against the header of the pinned DuckDB release, fetched from PyPI and checked by its SHA-256.
+native: $(NATIVE)
+
+$(NATIVE): $(STAMP) xingcheng/lake/native/xc.c scripts/build-native.py
+	$(BIN)/python scripts/build-native.py
+
 # Chromium, CJK fonts, PostgreSQL and Mosquitto for the tests that use them (installed when missing).
 system-deps:
 	bash scripts/system-deps.sh
 
 clean:
-	rm -rf $(VENV) $(VENDOR) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENDOR) $(NATIVE) build .pytest_cache .ruff_cache

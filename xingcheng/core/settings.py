@@ -125,6 +125,12 @@ class Settings(BaseSettings):
         "1GB", description="DuckDB memory limit for loads and queries (e.g. 1GB); larger work spills to disk."
     )
     lake_threads: int | None = Field(None, ge=1, description="DuckDB threads for the lake. Default: all cores.")
+    lake_native_checks: bool = Field(
+        True,
+        description="Validate ID numbers, credit codes and digit strings with the lake's compiled checks "
+        "(`make native` builds them; an unsigned DuckDB extension of this project, decision 0037). Off, or not "
+        "built: the same rules in SQL, slower.",
+    )
     lake_max_failure_ratio: float = Field(
         0.05,
         ge=0,

@@ -5,6 +5,11 @@ extension the lake needs is LOADed by path from its ``duckdb-ext-<name>`` wheel 
 ``duckdb_ext/extensions/v<duckdb>/<platform>/<name>.duckdb_extension`` and is found through the wheel's
 installed-file list). Parquet, JSON and ICU are linked into the DuckDB wheel itself.
 
+The lake's own compiled checks (``xingcheng/lake/native/xc.c``, built by ``make native``) are the one
+extension not from a wheel: unsigned, so the instance is opened with ``allow_unsigned_extensions`` when —
+and only when — that file is there and ``XINGCHENG_LAKE_NATIVE_CHECKS`` is on (decision 0037). Without it
+the rules run as SQL (:data:`~xingcheng.lake.rules.DUCKDB`), with the same results.
+
 One :class:`LakeEngine` per process owns one in-memory DuckDB database with the catalog attached as
 ``lake``; each unit of work takes its own cursor (a connection with its own transaction).
 """
@@ -12,6 +17,7 @@ One :class:`LakeEngine` per process owns one in-memory DuckDB database with the 
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -22,10 +28,21 @@ from typing import Any
 import duckdb
 
 from xingcheng.core.settings import Settings
+from xingcheng.lake.rules import DIVISION_TABLE, DUCKDB, DUCKDB_NATIVE, Dialect, division_codes
 
-__all__ = ["CATALOG", "LakeEngine", "catalog_spec", "extension_path", "quote_ident", "quote_literal"]
+__all__ = [
+    "CATALOG",
+    "NATIVE_EXTENSION",
+    "LakeEngine",
+    "catalog_spec",
+    "extension_path",
+    "quote_ident",
+    "quote_literal",
+]
 
 CATALOG = "lake"
+NATIVE_EXTENSION = Path(__file__).resolve().parent / "native" / "xc.duckdb_extension"
+log = logging.getLogger("xingcheng.lake")
 
 
 def quote_ident(name: str) -> str:
@@ -87,6 +104,7 @@ class LakeEngine:
         self.settings = settings
         self._db: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
+        self._dialect: Dialect = DUCKDB
 
     @property
     def temp_dir(self) -> Path:
@@ -105,13 +123,23 @@ class LakeEngine:
             "temp_directory": str(self.temp_dir),
             "preserve_insertion_order": True,
         }
+        native = settings.lake_native_checks and NATIVE_EXTENSION.is_file()
+        if settings.lake_native_checks and not native:
+            log.warning("lake: compiled checks not built (make native); validating with SQL alone")
+        if native:
+            config["allow_unsigned_extensions"] = True
         con = duckdb.connect(":memory:", config=config)
         con.execute("SET TimeZone = 'UTC'")
         kind, spec = catalog_spec(settings)
         for name in ("ducklake", kind, "encodings", "excel"):
             load_extension(con, name)
-        from xingcheng.lake.rules import DIVISION_TABLE, division_codes
-
+        self._dialect = DUCKDB
+        if native:
+            try:
+                con.execute(f"LOAD {quote_literal(str(NATIVE_EXTENSION))}")
+                self._dialect = DUCKDB_NATIVE
+            except duckdb.Error as exc:  # built for another DuckDB or platform: rebuild with make native
+                log.warning("lake: compiled checks not loaded (%s); validating with SQL alone", exc)
         # The divisions the validation joins with (GB/T 2260 and the bundled townships).
         con.execute(f"CREATE TABLE {DIVISION_TABLE} AS SELECT unnest(?::VARCHAR[]) AS code", [list(division_codes())])
         path = data_path(settings)
@@ -123,6 +151,12 @@ class LakeEngine:
             f"(DATA_PATH {quote_literal(path)}, DATA_INLINING_ROW_LIMIT 0)"
         )
         return con
+
+    @property
+    def dialect(self) -> Dialect:
+        """The rules' SQL dialect for this instance: with the compiled checks when they are loaded."""
+        _ = self.db
+        return self._dialect
 
     @property
     def db(self) -> duckdb.DuckDBPyConnection:

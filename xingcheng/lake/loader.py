@@ -28,7 +28,7 @@ import duckdb
 from xingcheng.core.errors import ValidationFailed
 from xingcheng.lake.engine import CATALOG, quote_ident, quote_literal
 from xingcheng.lake.readers import SourceFile, open_source
-from xingcheng.lake.rules import DUCKDB, CompiledRules, compile_rules, lake_type
+from xingcheng.lake.rules import DUCKDB, CompiledRules, Dialect, compile_rules, lake_type
 from xingcheng.ledger.schema import FieldSpec, ResourceSchema
 
 __all__ = [
@@ -308,8 +308,11 @@ def run_load(
     progress: ProgressFn | None = None,
     *,
     before_commit: Callable[[str], None] | None = None,
+    dialect: Dialect = DUCKDB,
 ) -> LoadOutcome:
-    """Run one load on ``con`` (a cursor of its own). Raises ``ValidationFailed`` for an unusable file."""
+    """Run one load on ``con`` (a cursor of its own). Raises ``ValidationFailed`` for an unusable file.
+
+    ``dialect``: the engine's (:attr:`LakeEngine.dialect`), with the compiled checks when they are loaded."""
     schema, profile = request.schema, request.profile
     runner = _Progress(con, progress)
     con.execute("SET enable_progress_bar = true")
@@ -346,7 +349,7 @@ def run_load(
     rules = compile_rules(
         schema,
         mapping,
-        dialect=DUCKDB,
+        dialect=dialect,
         date_formats=profile.date_formats,
         value_maps=profile.value_maps,
         source_alias="src",

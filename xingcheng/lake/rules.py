@@ -32,6 +32,7 @@ from xingcheng.standards import divisions
 __all__ = [
     "DIVISION_TABLE",
     "DUCKDB",
+    "DUCKDB_NATIVE",
     "SPARK",
     "Check",
     "CompiledRules",
@@ -74,6 +75,9 @@ class Dialect:
     name: str
     text_type: str
     ident_quote: str
+    # DuckDB with the lake's compiled checks loaded (xingcheng/lake/native/xc.c, decision 0037): the ID
+    # number, credit code and digit-string checks call them instead of their SQL equivalents.
+    native: bool = False
 
     def ident(self, name: str) -> str:
         q = self.ident_quote
@@ -180,6 +184,8 @@ class Dialect:
         ``low`` … ``high`` (default: any ``n``-digit number). See :meth:`digits_guard`."""
         low = 10 ** (n - 1) if low is None else low
         high = 10**n - 1 if high is None else high
+        if self.native:
+            return f"(xc_digits({expr}, {n}) BETWEEN {max(low, 10 ** (n - 1))} AND {high})"
         if self.name == "spark":
             bound = (
                 ""
@@ -201,6 +207,7 @@ class Dialect:
 
 
 DUCKDB = Dialect("duckdb", "VARCHAR", '"')
+DUCKDB_NATIVE = Dialect("duckdb", "VARCHAR", '"', native=True)
 SPARK = Dialect("spark", "STRING", "`")
 
 _JAVA = {
@@ -395,12 +402,23 @@ def _id_number_ok(d: Dialect, v: str, q: str, today: int) -> str:
         f"{ymd} BETWEEN 19000101 AND {today} AND {d.lookup(list(_month_days()), mmdd)} "
         f"AND (CASE WHEN {mmdd} = 229 THEN {leap} ELSE TRUE END)"
     )
+    if d.native:
+        return f"xc_id_ok({v}, {today}, {lit(_province_flags())})"
     # Only a well-formed number has a body of 17 digits, so the lookups' indexes are always in range.
     return f"(CASE WHEN {q} >= {10 ** (_ID_BODY - 1)} THEN {born} AND {d.ends_sql(v, check)} ELSE FALSE END)"
 
 
+@cache
+def _province_flags() -> str:
+    """100 characters, '1' at the index of every province code: the compiled ID check's province list."""
+    provinces = {int(p.code) for p in divisions.provinces()}
+    return "".join("1" if i in provinces else "0" for i in range(100))
+
+
 def _uscc_ok(d: Dialect, v: str) -> str:
     """GB 32100: 18 characters of the code alphabet, the GB 11714 organisation-code check, the MOD 31 check."""
+    if d.native:
+        return f"xc_uscc_ok({v})"
     terms = " + ".join(
         f"(instr({lit(_USCC_ALPHABET)}, substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(_USCC_WEIGHTS)
     )
@@ -625,7 +643,7 @@ def compile_rules(
         if typed != v:
             # Converted once per row; the type rule and the stored value both read it.
             out.aux.append(f"{typed} AS __aux{i}t")
-        if f.format is FieldFormat.ID_NUMBER:
+        if f.format is FieldFormat.ID_NUMBER and not d.native:
             out.aux.append(f"{id_body_expr(d, v)} AS __aux{i}q")
         checks = _field_checks(d, f, v, converted, join_alias, aux, today_int)
         if f.format is FieldFormat.DIVISION_CODE:

@@ -341,7 +341,7 @@ class LakeService:
             request.digest = FileDigest(request.path)
         try:
             with self.engine.cursor() as con:
-                return run_load(con, request, progress, before_commit=before_commit)
+                return run_load(con, request, progress, before_commit=before_commit, dialect=self.engine.dialect)
         except ValidationFailed as exc:
             return exc
         except Exception as exc:

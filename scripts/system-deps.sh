@@ -9,6 +9,7 @@ dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)  # load generator for bench/bench_gateway.py
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)  # the lake's compiled checks (make native)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

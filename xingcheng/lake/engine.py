@@ -138,10 +138,16 @@ class LakeEngine:
             try:
                 con.execute(f"LOAD {quote_literal(str(NATIVE_EXTENSION))}")
                 self._dialect = DUCKDB_NATIVE
+                log.info("lake: compiled checks loaded (%s)", NATIVE_EXTENSION.name)
             except duckdb.Error as exc:  # built for another DuckDB or platform: rebuild with make native
                 log.warning("lake: compiled checks not loaded (%s); validating with SQL alone", exc)
-        # The divisions the validation joins with (GB/T 2260 and the bundled townships).
-        con.execute(f"CREATE TABLE {DIVISION_TABLE} AS SELECT unnest(?::VARCHAR[]) AS code", [list(division_codes())])
+        # The divisions the validation joins with (GB/T 2260 and the bundled townships). One string split in
+        # SQL: a Python list parameter costs DuckDB several import attempts per element (0.57 s here against
+        # 0.004 s for the 4,075 codes).
+        con.execute(
+            f"CREATE TABLE {DIVISION_TABLE} AS SELECT unnest(string_split(?, ',')) AS code",
+            [",".join(division_codes())],
+        )
         path = data_path(settings)
         if not path.startswith(("s3://", "gs://", "az://", "http")):
             Path(path).mkdir(parents=True, exist_ok=True)

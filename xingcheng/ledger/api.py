@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from xingcheng.core.deps import DbSession, requires
@@ -154,34 +155,51 @@ def search_out(request: Request, db: Any, result: svc.SearchResult, query: Resou
     )
 
 
+@dataclass
+class CatalogFilters:
+    """The catalog's search filters, as query parameters of the search API and of the catalog page."""
+
+    q: Annotated[str, Query(max_length=200)] = ""
+    department_id: Annotated[list[int] | None, Query()] = None
+    class_code: Annotated[list[str] | None, Query()] = None
+    share_type: Annotated[list[ShareType] | None, Query()] = None
+    open_type: Annotated[list[OpenType] | None, Query()] = None
+    grade: Annotated[list[Grade] | None, Query()] = None
+    kind: Annotated[list[Kind] | None, Query()] = None
+    format: Annotated[list[str] | None, Query()] = None
+    state: Annotated[list[State] | None, Query()] = None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The filters as (name, value) query pairs, ``q`` first; none for an empty one."""
+        out = [("q", self.q)] if self.q else []
+        for f in fields(self):
+            if f.name != "q":
+                out += [(f.name, str(getattr(v, "value", v))) for v in getattr(self, f.name) or []]
+        return out
+
+
 def query_from(
-    q: str = "",
-    department_id: list[int] | None = None,
-    class_code: list[str] | None = None,
-    share_type: list[ShareType] | None = None,
-    open_type: list[OpenType] | None = None,
-    grade: list[Grade] | None = None,
-    kind: list[Kind] | None = None,
-    format: list[str] | None = None,
+    filters: CatalogFilters | None = None,
+    *,
     tag: list[str] | None = None,
-    state: list[State] | None = None,
     origin: str | None = None,
     sort: str = "relevance",
     offset: int = 0,
     limit: int = 20,
 ) -> ResourceQuery:
+    f = filters or CatalogFilters()
     try:
         return ResourceQuery(
-            q=q,
-            department_id=department_id or [],
-            class_code=class_code or [],
-            share_type=share_type or [],
-            open_type=open_type or [],
-            grade=grade or [],
-            kind=kind or [],
-            format=format or [],
+            q=f.q,
+            department_id=f.department_id or [],
+            class_code=f.class_code or [],
+            share_type=f.share_type or [],
+            open_type=f.open_type or [],
+            grade=f.grade or [],
+            kind=f.kind or [],
+            format=f.format or [],
             tag=tag or [],
-            states=state or [],
+            states=f.state or [],
             origin=origin or None,
             sort=sort,
             offset=offset,
@@ -196,38 +214,15 @@ def search_resources(
     request: Request,
     db: DbSession,
     principal: Annotated[Principal, requires(P.RESOURCE_VIEW)],
-    q: Annotated[str, Query(max_length=200)] = "",
-    department_id: Annotated[list[int] | None, Query()] = None,
-    class_code: Annotated[list[str] | None, Query()] = None,
-    share_type: Annotated[list[ShareType] | None, Query()] = None,
-    open_type: Annotated[list[OpenType] | None, Query()] = None,
-    grade: Annotated[list[Grade] | None, Query()] = None,
-    kind: Annotated[list[Kind] | None, Query()] = None,
-    format: Annotated[list[str] | None, Query()] = None,
+    filters: Annotated[CatalogFilters, Depends()],
     tag: Annotated[list[str] | None, Query()] = None,
-    state: Annotated[list[State] | None, Query()] = None,
     origin: Annotated[str | None, Query(pattern=r"^(local|harvested)$")] = None,
     sort: Annotated[str, Query(pattern=r"^(relevance|name|code|modified|published|id)$")] = "relevance",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=0, le=1000)] = 20,
 ) -> SearchOut:
     """Search the catalog: Chinese full text, facets, relevance order (published entries unless ``state``)."""
-    query = query_from(
-        q,
-        department_id,
-        class_code,
-        share_type,
-        open_type,
-        grade,
-        kind,
-        format,
-        tag,
-        state,
-        origin,
-        sort,
-        offset,
-        limit,
-    )
+    query = query_from(filters, tag=tag, origin=origin, sort=sort, offset=offset, limit=limit)
     return search_out(request, db, svc.search(db, query, principal), query)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -22,7 +22,7 @@ from xingcheng.ledger import importer
 from xingcheng.ledger import permissions as P
 from xingcheng.ledger import repository as repo
 from xingcheng.ledger import service as svc
-from xingcheng.ledger.api import policy, query_from, resource_out, search_out
+from xingcheng.ledger.api import CatalogFilters, policy, query_from, resource_out, search_out
 from xingcheng.ledger.schema import DataType, FieldFormat, Sensitivity, UpdateCycle
 from xingcheng.ledger.schemas import ResourceIn, ResourceUpdate
 from xingcheng.ledger.vocab import Grade, Kind, OpenType, ShareMethod, ShareType, State
@@ -56,48 +56,14 @@ def catalog_page(
     request: Request,
     db: DbSession,
     principal: Annotated[Principal, requires(P.RESOURCE_VIEW)],
-    q: Annotated[str, Query(max_length=200)] = "",
-    department_id: Annotated[list[int] | None, Query()] = None,
-    class_code: Annotated[list[str] | None, Query()] = None,
-    share_type: Annotated[list[ShareType] | None, Query()] = None,
-    open_type: Annotated[list[OpenType] | None, Query()] = None,
-    grade: Annotated[list[Grade] | None, Query()] = None,
-    kind: Annotated[list[Kind] | None, Query()] = None,
-    format: Annotated[list[str] | None, Query()] = None,
-    state: Annotated[list[State] | None, Query()] = None,
+    filters: Annotated[CatalogFilters, Depends()],
     sort: Annotated[str, Query(pattern=r"^(relevance|name|code|modified|published)$")] = "relevance",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
     size = 20
-    query = query_from(
-        q,
-        department_id,
-        class_code,
-        share_type,
-        open_type,
-        grade,
-        kind,
-        format,
-        None,
-        state,
-        None,
-        sort,
-        (page - 1) * size,
-        size,
-    )
+    query = query_from(filters, sort=sort, offset=(page - 1) * size, limit=size)
     result = search_out(request, db, svc.search(db, query, principal), query)
-    params: list[tuple[str, str]] = [("q", q)] if q else []
-    for name, values in (
-        ("department_id", department_id),
-        ("class_code", class_code),
-        ("share_type", share_type),
-        ("open_type", open_type),
-        ("grade", grade),
-        ("kind", kind),
-        ("format", format),
-        ("state", state),
-    ):
-        params += [(name, str(v)) for v in values or []]
+    params = filters.pairs()
     if sort != "relevance":
         params.append(("sort", sort))
 
@@ -115,7 +81,7 @@ def catalog_page(
         "ledger/catalog.html",
         {
             "result": result,
-            "q": q,
+            "q": filters.q,
             "sort": sort,
             "page": page,
             "pages": max(1, (result.total + size - 1) // size),
@@ -125,7 +91,7 @@ def catalog_page(
             "can_edit": principal.has(P.RESOURCE_EDIT),
             "can_import": principal.has(P.IMPORT),
             "can_review": principal.has(P.RESOURCE_REVIEW),
-            "state_filter": [s.value for s in state or []],
+            "state_filter": [s.value for s in filters.state or []],
         },
     )
 
@@ -417,7 +383,7 @@ async def retire_form(
 # -- review ----------------------------------------------------------------------------------------
 @router.get("/ledger/review", dependencies=[requires(P.RESOURCE_REVIEW)])
 def review_page(request: Request, db: DbSession) -> Response:
-    query = query_from(state=[State.SUBMITTED], sort="modified", limit=200)
+    query = query_from(CatalogFilters(state=[State.SUBMITTED]), sort="modified", limit=200)
     queue = svc.search(db, query, None)
     return render(
         request,

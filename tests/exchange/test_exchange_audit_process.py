@@ -116,3 +116,13 @@ def test_an_entry_the_database_refuses_fails_alone(writer, database) -> None:
     assert outcomes[0] == 1 and outcomes[2] == 2
     assert isinstance(outcomes[1], AuditWriteFailed)
     assert "audit disabled" not in str(outcomes[1])  # the error's name crosses the pipe, not the database's text
+
+
+def test_close_lets_the_child_see_the_end_and_exit(writer) -> None:
+    """Closing ends the child's input although the receiver thread is blocked reading from it: the child exits
+    by itself (status 0), it is not killed after the grace period."""
+    assert writer.append(_entry(1), timeout=30) == 1
+    proc = writer._proc
+    assert proc is not None
+    writer.close()
+    assert proc.returncode == 0

@@ -126,6 +126,11 @@ class ProcessAuditWriter:
             self._conn = self._proc = None
         if conn is not None:
             with contextlib.suppress(OSError):
+                # Shut the socket down before closing it: the receiver thread is blocked in recv() on it, and
+                # a close alone leaves the socket open until that call returns — the child would see no end
+                # of input and be killed after the grace period (measured: 10 s at every close).
+                with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as peer:
+                    peer.shutdown(socket.SHUT_RDWR)
                 conn.close()
         if proc is not None:
             _end(proc, grace=10.0)

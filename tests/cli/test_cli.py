@@ -47,8 +47,17 @@ def test_db_upgrade_current_check(tmp_path: Path) -> None:
     assert run(["db", "check"], tmp_path).returncode == 0
 
 
-def test_users_commands(tmp_path: Path) -> None:
-    assert run(["demo", "--no-serve", "--persons", "300"], tmp_path).returncode == 0
+@pytest.fixture(scope="module")
+def demo_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One small demo city for the tests below (building it is most of their time): its folder and the first
+    build's outcome."""
+    folder = tmp_path_factory.mktemp("demo-city")
+    return folder, run(["demo", "--no-serve", "--persons", "300"], folder)
+
+
+def test_users_commands(demo_city: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tmp_path, built = demo_city
+    assert built.returncode == 0, built.stderr[-2000:]
     r = run(
         [
             "users",
@@ -74,8 +83,8 @@ def test_users_commands(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "unknown department" in unknown.stderr
 
 
-def test_demo_builds_once_and_reuses(tmp_path: Path) -> None:
-    first = run(["demo", "--no-serve", "--persons", "300"], tmp_path)
+def test_demo_builds_once_and_reuses(demo_city: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tmp_path, first = demo_city
     assert first.returncode == 0, first.stderr[-2000:]
     assert "gaj.admin" in first.stdout and "Xingcheng@2026" in first.stdout
     manifest = json.loads((tmp_path / "city" / "manifest.json").read_text(encoding="utf-8"))

@@ -38,26 +38,34 @@ MEMORY_LIMIT = "1GB"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
+# The 17-digit body of row i's ID number (a Changsha county, a birth date within 1940-2008, a sequence number),
+# as SQL over ``i``; :func:`id_check_sql` gives its GB 11643 check character, as SQL over the body ``b``.
+ID_BODY_SQL = (
+    "'430' || lpad((101 + i % 80)::VARCHAR, 3, '0') || strftime(DATE '1940-01-01' + CAST(i % 25000 AS INTEGER), "
+    "'%Y%m%d') || lpad((i % 1000)::VARCHAR, 3, '0')"
+)
+
+
+def id_check_sql() -> str:
+    total = " + ".join(f"(CAST(substr(b, {k + 1}, 1) AS INTEGER) * {w})" for k, w in enumerate(WEIGHTS))
+    return f"substr('10X98765432', (({total}) % 11) + 1, 1)"
+
+
 def generate(path: Path, rows: int) -> None:
     """The person file, written by DuckDB itself (valid ID numbers computed in SQL)."""
     import duckdb
 
-    body = (
-        "'430' || lpad((101 + i % 80)::VARCHAR, 3, '0') || strftime(DATE '1940-01-01' + CAST(i % 25000 AS INTEGER), "
-        "'%Y%m%d') || lpad((i % 1000)::VARCHAR, 3, '0')"
-    )
-    total = " + ".join(f"(CAST(substr(b, {k + 1}, 1) AS INTEGER) * {w})" for k, w in enumerate(WEIGHTS))
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     con.execute(
         f"""COPY (SELECT 'P' || lpad(i::VARCHAR, 10, '0') AS 人员编号,
-          b || CASE WHEN i % 1000 = 7 THEN 'Y' ELSE substr('10X98765432', (({total}) % 11) + 1, 1) END AS 公民身份号码,
+          b || CASE WHEN i % 1000 = 7 THEN 'Y' ELSE {id_check_sql()} END AS 公民身份号码,
           '王李张刘陈杨赵黄周吴'[i % 10 + 1] || '小' || '明红军华芳'[i % 5 + 1] AS 姓名,
           CASE WHEN i % 2 = 0 THEN '女' ELSE '男' END AS 性别, substr(b, 7, 8) AS 出生日期,
           '湖南省长沙市岳麓区麓山南路' || (i % 900 + 1) || '号' AS 户籍地址,
           '430104007' || lpad((i % 20)::VARCHAR, 3, '0') AS 居委会代码,
           '138' || lpad((i % 100000000)::VARCHAR, 8, '0') AS 联系电话,
           strftime(DATE '2000-01-01' + CAST(i % 8000 AS INTEGER), '%Y%m%d') AS 登记日期
-        FROM (SELECT i, {body} AS b FROM range({rows}) t(i))) TO '{path}' (HEADER)"""
+        FROM (SELECT i, {ID_BODY_SQL} AS b FROM range({rows}) t(i))) TO '{path}' (HEADER)"""
     )
     con.close()
 

@@ -16,12 +16,12 @@ import resource
 
 import duckdb
 from _report import machine_line, write_section
+from bench_ingest import ID_BODY_SQL, id_check_sql
 
-from xingcheng.lake.engine import NATIVE_EXTENSION
-from xingcheng.lake.rules import DIVISION_TABLE, DUCKDB, DUCKDB_NATIVE, compile_rules, division_codes
+from xingcheng.lake.engine import NATIVE_EXTENSION, create_division_table
+from xingcheng.lake.rules import DUCKDB, DUCKDB_NATIVE, compile_rules
 from xingcheng.ledger.schema import FieldFormat, FieldSpec, ResourceSchema
 
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 TODAY = dt.date(2026, 11, 21)
 
 
@@ -39,20 +39,13 @@ def main() -> None:
         raise SystemExit("the lake's compiled checks are not built: run `make native`")
     con = duckdb.connect(config={"allow_unsigned_extensions": True, "threads": 1})
     con.execute(f"LOAD '{NATIVE_EXTENSION}'")
+    create_division_table(con)
     con.execute(
-        f"CREATE TABLE {DIVISION_TABLE} AS SELECT unnest(string_split(?, ',')) AS code", [",".join(division_codes())]
-    )
-    body = (
-        "'430' || lpad((101 + i % 80)::VARCHAR, 3, '0') || strftime(DATE '1940-01-01' + CAST(i % 25000 AS INTEGER), "
-        "'%Y%m%d') || lpad((i % 1000)::VARCHAR, 3, '0')"
-    )
-    total = " + ".join(f"(CAST(substr(b, {k + 1}, 1) AS INTEGER) * {w})" for k, w in enumerate(WEIGHTS))
-    con.execute(
-        f"CREATE TABLE src AS SELECT i AS _row, b || substr('10X98765432', (({total}) % 11) + 1, 1) AS id_number, "
+        f"CREATE TABLE src AS SELECT i AS _row, b || {id_check_sql()} AS id_number, "
         "'138' || lpad((i % 100000000)::VARCHAR, 8, '0') AS phone, "
         "'430104007' || lpad((i % 20)::VARCHAR, 3, '0') AS community, "
         "'91350100M000100Y43' AS uscc "
-        f"FROM (SELECT i, {body} AS b FROM range({args.rows}) t(i))"
+        f"FROM (SELECT i, {ID_BODY_SQL} AS b FROM range({args.rows}) t(i))"
     )
     cases = (
         ("ID number (GB 11643)", FieldFormat.ID_NUMBER, "id_number"),

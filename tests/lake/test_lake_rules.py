@@ -8,14 +8,12 @@ import random
 import duckdb
 import pytest
 
-from xingcheng.lake.engine import NATIVE_EXTENSION
+from xingcheng.lake.engine import NATIVE_EXTENSION, create_division_table
 from xingcheng.lake.rules import (
-    DIVISION_TABLE,
     DUCKDB,
     DUCKDB_NATIVE,
     Dialect,
     compile_rules,
-    division_codes,
     java_date_format,
     normalise_expr,
 )
@@ -40,7 +38,7 @@ def con(request):
     c = duckdb.connect(config={"allow_unsigned_extensions": True} if native else {})
     if native:
         c.execute(f"LOAD '{NATIVE_EXTENSION}'")
-    c.execute(f"CREATE TABLE {DIVISION_TABLE} AS SELECT unnest(?::VARCHAR[]) AS code", [list(division_codes())])
+    create_division_table(c)
     _DIALECTS[id(c)] = DUCKDB_NATIVE if native else DUCKDB
     yield c
     del _DIALECTS[id(c)]
